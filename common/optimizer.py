@@ -1,0 +1,175 @@
+"""Optimizers with the book's interface: ``update(params, grads)`` changes ``params`` in place.
+
+    SGD       w ← w − lr·g
+    Momentum  v ← m·v − lr·g;  w ← w + v
+    AdaGrad   h ← h + g²;  w ← w − lr·g/(√h + ε)
+    RMSprop   h ← ρ·h + (1−ρ)·g²;  w ← w − lr·g/(√h + ε)
+    Adam      m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − lr·m̂/(√v̂ + ε)
+    AdamW     Adam, then w ← w − lr·weight_decay·w (decoupled weight decay)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_choice, check_float
+
+Params = dict[str, np.ndarray]
+
+
+class Optimizer:
+    """Base class: validates the learning rate and the ``params``/``grads`` pair."""
+
+    def __init__(self, lr: float) -> None:
+        self.lr = check_float(lr, "lr", minimum=0.0, include_min=False)
+
+    def update(self, params: Params, grads: Params) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _pairs(params: Params, grads: Params):
+        for key, g in grads.items():
+            if key not in params:
+                raise KeyError(f"grads has key {key!r} that params does not have")
+            yield key, params[key], g
+
+    def settings(self) -> dict[str, Any]:
+        return {"optimizer": type(self).__name__, **{k: v for k, v in vars(self).items() if isinstance(v, float)}}
+
+
+class SGD(Optimizer):
+    """Plain stochastic gradient descent, ``w ← w − lr·g``."""
+
+    def __init__(self, lr: float = 0.01) -> None:
+        super().__init__(lr)
+
+    def update(self, params: Params, grads: Params) -> None:
+        for _, w, g in self._pairs(params, grads):
+            w -= w.dtype.type(self.lr) * g
+
+
+class Momentum(Optimizer):
+    """``v ← momentum·v − lr·g;  w ← w + v``."""
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
+        super().__init__(lr)
+        self.momentum = check_float(momentum, "momentum", minimum=0.0, maximum=1.0, include_max=False)
+        self.v: Params | None = None
+
+    def update(self, params: Params, grads: Params) -> None:
+        if self.v is None:
+            self.v = {k: np.zeros_like(w) for k, w in params.items()}
+        for key, w, g in self._pairs(params, grads):
+            v = self.v[key]
+            v *= w.dtype.type(self.momentum)
+            v -= w.dtype.type(self.lr) * g
+            w += v
+
+
+class AdaGrad(Optimizer):
+    """``h ← h + g²;  w ← w − lr·g/(√h + 1e-7)``."""
+
+    def __init__(self, lr: float = 0.01) -> None:
+        super().__init__(lr)
+        self.h: Params | None = None
+
+    def update(self, params: Params, grads: Params) -> None:
+        if self.h is None:
+            self.h = {k: np.zeros_like(w) for k, w in params.items()}
+        for key, w, g in self._pairs(params, grads):
+            h = self.h[key]
+            h += g * g
+            w -= w.dtype.type(self.lr) * g / (np.sqrt(h) + w.dtype.type(1e-7))
+
+
+class RMSprop(Optimizer):
+    """``h ← ρ·h + (1−ρ)·g²;  w ← w − lr·g/(√h + 1e-7)``."""
+
+    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99) -> None:
+        super().__init__(lr)
+        self.decay_rate = check_float(decay_rate, "decay_rate", minimum=0.0, maximum=1.0, include_max=False)
+        self.h: Params | None = None
+
+    def update(self, params: Params, grads: Params) -> None:
+        if self.h is None:
+            self.h = {k: np.zeros_like(w) for k, w in params.items()}
+        rho = self.decay_rate
+        for key, w, g in self._pairs(params, grads):
+            h = self.h[key]
+            h *= w.dtype.type(rho)
+            h += w.dtype.type(1 - rho) * g * g
+            w -= w.dtype.type(self.lr) * g / (np.sqrt(h) + w.dtype.type(1e-7))
+
+
+class Adam(Optimizer):
+    """Adam with bias correction (Kingma & Ba 2015)."""
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999) -> None:
+        super().__init__(lr)
+        self.beta1 = check_float(beta1, "beta1", minimum=0.0, maximum=1.0, include_max=False)
+        self.beta2 = check_float(beta2, "beta2", minimum=0.0, maximum=1.0, include_max=False)
+        self.iter = 0
+        self.m: Params | None = None
+        self.v: Params | None = None
+
+    def update(self, params: Params, grads: Params) -> None:
+        if self.m is None or self.v is None:
+            self.m = {k: np.zeros_like(w) for k, w in params.items()}
+            self.v = {k: np.zeros_like(w) for k, w in params.items()}
+        self.iter += 1
+        b1, b2 = self.beta1, self.beta2
+        lr_t = self.lr * np.sqrt(1.0 - b2**self.iter) / (1.0 - b1**self.iter)
+        for key, w, g in self._pairs(params, grads):
+            m, v = self.m[key], self.v[key]
+            m += w.dtype.type(1 - b1) * (g - m)
+            v += w.dtype.type(1 - b2) * (g * g - v)
+            w -= w.dtype.type(lr_t) * m / (np.sqrt(v) + w.dtype.type(1e-7))
+        self._decay(params)
+
+    def _decay(self, params: Params) -> None:
+        """Hook for AdamW; plain Adam leaves the weights alone."""
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019).
+
+    After the Adam step, ``W ← W − lr·weight_decay·W`` for weight matrices only
+    (keys starting with ``'W'``).  Unlike an L2 term in the loss, this shrink is
+    not divided by Adam's ``√v̂``, so every weight decays at the same rate.
+    """
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, weight_decay: float = 0.01) -> None:
+        super().__init__(lr, beta1, beta2)
+        self.weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
+
+    def _decay(self, params: Params) -> None:
+        if self.weight_decay:
+            for key, w in params.items():
+                if key.startswith("W"):
+                    w *= w.dtype.type(1.0 - self.lr * self.weight_decay)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+}
+
+
+def make_optimizer(optimizer: str | Optimizer, optimizer_param: dict[str, Any] | None = None) -> Optimizer:
+    """An optimizer from its name (case-insensitive, e.g. ``'SGD'``) and keyword arguments."""
+    if isinstance(optimizer, Optimizer):
+        if optimizer_param:
+            raise ValueError("optimizer_param must be None when optimizer is already an instance")
+        return optimizer
+    name = check_choice(optimizer, "optimizer", tuple(OPTIMIZERS))
+    params = dict(optimizer_param or {"lr": 0.01})
+    try:
+        return OPTIMIZERS[name](**params)
+    except TypeError as exc:
+        raise TypeError(f"optimizer_param {params!r} does not fit {OPTIMIZERS[name].__name__}: {exc}") from exc
