@@ -7,7 +7,7 @@ accuracy measured on the 300 training digits and the test digits every epoch.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -92,3 +92,18 @@ def train_lecture_net(
         settings={"seed": seed},
     )
     return trainer.train()
+
+
+def sweep(name: str, values: Sequence[Any], **fixed: Any) -> dict[Any, History]:
+    """Train once per value of one setting, all else fixed: ``{value: History}``.
+
+    ``sweep('weight_decay_lambda', [0, 0.1, 0.2], seed=0)`` is the lecture's
+    comparison in one line; any keyword of :func:`train_lecture_net` can be swept.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be the name of a train_lecture_net setting, got {name!r}")
+    if name in fixed:
+        raise ValueError(f"{name!r} is swept, so it cannot also be fixed")
+    if len(values) == 0:
+        raise ValueError("values must hold at least one value to try")
+    return {value: train_lecture_net(**{**fixed, name: value}) for value in values}
