@@ -93,7 +93,9 @@ def penalty_functions(
 
 def weight_norm(weights: Iterable[np.ndarray]) -> float:
     """Euclidean norm of all weights together, ``sqrt(Σ_layers Σ W²)``."""
-    return float(np.sqrt(sum(float(np.vdot(w, w)) for w in weights)))
+    # square in float64: a float32 sum of squares overflows to inf once |w| reaches ~1e19,
+    # which a diverging run hits while its weights are still finite
+    return float(np.sqrt(sum(float(np.sum(np.square(w, dtype=np.float64))) for w in weights)))
 
 
 SPARSITY_TOL = 1e-2

@@ -1,0 +1,260 @@
+"""Trainer and History on a tiny slice of the shipped MNIST digits."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from common.datasets import load_mnist
+from common.multi_layer_net import MultiLayerNet
+from common.trainer import History, Trainer, TrainingDiverged
+
+N_TRAIN, N_TEST, BATCH, EPOCHS = 60, 40, 25, 3
+
+
+@pytest.fixture(scope="module")
+def data():
+    (x_train, t_train), (x_test, t_test) = load_mnist()
+    return x_train[:N_TRAIN], t_train[:N_TRAIN], x_test[:N_TEST], t_test[:N_TEST]
+
+
+def make_net(seed=0, **kwargs):
+    return MultiLayerNet(784, [20], 10, rng=seed, **kwargs)
+
+
+def make_trainer(data, net=None, **kwargs):
+    kwargs.setdefault("epochs", EPOCHS)
+    kwargs.setdefault("mini_batch_size", BATCH)
+    kwargs.setdefault("optimizer_param", {"lr": 0.1})
+    kwargs.setdefault("verbose", False)
+    kwargs.setdefault("rng", 0)
+    return Trainer(net if net is not None else make_net(), *data, **kwargs)
+
+
+def test_book_lists_have_the_right_lengths(data):
+    trainer = make_trainer(data)
+    history = trainer.train()
+    assert len(trainer.train_acc_list) == EPOCHS
+    assert len(trainer.test_acc_list) == EPOCHS
+    assert len(trainer.train_loss_list) == EPOCHS * math.ceil(N_TRAIN / BATCH) == 9
+    assert history is trainer.history
+    assert history.epoch == [1, 2, 3]
+    assert history.train_acc == trainer.train_acc_list
+    assert history.test_acc == trainer.test_acc_list
+    # per-epoch train_loss is the mean of that epoch's mini-batch losses
+    per_epoch = np.array(trainer.train_loss_list).reshape(EPOCHS, -1).mean(axis=1)
+    np.testing.assert_allclose(history.train_loss, per_epoch, rtol=1e-12)
+
+
+def test_history_fields_align_and_make_sense(data):
+    net = make_net()
+    history = make_trainer(data, net=net, epochs=4).train()
+    for name in ("epoch", "train_acc", "test_acc", "train_loss", "test_loss", "weight_norm", "sparsity", "seconds"):
+        assert len(getattr(history, name)) == 4, name
+    assert history.gap == pytest.approx([a - b for a, b in zip(history.train_acc, history.test_acc)])
+    assert all(0.0 <= a <= 1.0 for a in history.train_acc + history.test_acc)
+    assert history.seconds == sorted(history.seconds)
+    assert history.train_loss[-1] < history.train_loss[0]  # it learns
+    assert history.train_acc[-1] > 0.5  # 60 digits, lr 0.1, 4 epochs: well above chance (0.1)
+    assert history.network is net
+    # the last entries describe the trained network
+    W = [net.params["W1"].astype(np.float64), net.params["W2"].astype(np.float64)]
+    assert history.weight_norm[-1] == pytest.approx(math.sqrt(sum(float(np.sum(w**2)) for w in W)), rel=1e-6)
+    assert history.sparsity[-1] == pytest.approx(
+        sum(int(np.sum(np.abs(w) < 0.01)) for w in W) / sum(w.size for w in W)
+    )
+    assert history.train_acc[-1] == pytest.approx(net.accuracy(data[0], data[1]))
+    assert history.test_acc[-1] == pytest.approx(net.accuracy(data[2], data[3]))
+    final = history.final()
+    assert final["epoch"] == 4
+    assert final["gap"] == pytest.approx(history.train_acc[-1] - history.test_acc[-1])
+    assert history.diverged is None
+
+
+def test_settings_record_the_run(data):
+    net = make_net(weight_decay_lambda=0.05, regularization="l1", use_dropout=True, dropout_ratio=0.2)
+    s = make_trainer(data, net=net, optimizer="Momentum", optimizer_param={"lr": 0.03}, rng=7).history.settings
+    assert s["weight_decay_lambda"] == 0.05
+    assert s["regularization"] == "l1"
+    assert s["use_dropout"] is True
+    assert s["dropout_ratio"] == 0.2
+    assert s["epochs"] == EPOCHS
+    assert s["n_train"] == N_TRAIN
+    assert s["n_test"] == N_TEST
+    assert s["optimizer"] == "Momentum"
+    assert s["lr"] == 0.03
+    assert s["seed"] == 7
+    assert s["hidden_size_list"] == [20]
+    extra = make_trainer(data, settings={"note": "lecture"}, rng=np.random.default_rng(1)).history.settings
+    assert extra["note"] == "lecture"
+    assert extra["seed"] is None  # a Generator has no seed to record
+
+
+def test_callback_once_per_epoch_and_true_stops(data):
+    seen = []
+    make_trainer(data, epochs=4, callback=lambda h: seen.append(len(h.epoch))).train()
+    assert seen == [1, 2, 3, 4]
+
+    calls = []
+
+    def stop_after_two(h):
+        calls.append(h.epoch[-1])
+        return h.epoch[-1] == 2
+
+    trainer = make_trainer(data, epochs=10, callback=stop_after_two)
+    history = trainer.train()
+    assert calls == [1, 2]
+    assert history.epoch == [1, 2]
+    assert len(trainer.train_loss_list) == 2 * math.ceil(N_TRAIN / BATCH)
+
+    with pytest.raises(TypeError, match="callback"):
+        make_trainer(data, callback="print")
+
+
+def test_evaluate_sample_num_per_epoch_limits_evaluation(data):
+    net = make_net()
+    sizes = []
+    original = net.predict
+
+    def recording_predict(x, train_flg=False):
+        sizes.append(x.shape[0])
+        return original(x, train_flg)
+
+    net.predict = recording_predict
+    trainer = make_trainer(data, net=net, evaluate_sample_num_per_epoch=10)
+    history = trainer.train()
+    assert sizes == [20] * EPOCHS  # 10 training + 10 test digits, one pass per epoch
+    assert all(abs(a * 10 - round(a * 10)) < 1e-9 for a in history.train_acc + history.test_acc)
+    assert history.settings["evaluate_sample_num_per_epoch"] == 10
+    sizes.clear()
+    make_trainer(data, net=net).train()
+    assert sizes == [N_TRAIN + N_TEST] * EPOCHS
+    with pytest.raises(ValueError, match="evaluate_sample_num_per_epoch"):
+        make_trainer(data, evaluate_sample_num_per_epoch=0)
+
+
+def numbers(h: History):
+    return (h.train_acc, h.test_acc, h.train_loss, h.test_loss, h.weight_norm, h.sparsity)
+
+
+def test_same_seed_same_history_different_seed_differs(data):
+    kw = dict(use_dropout=True, dropout_ratio=0.2)
+    a = make_trainer(data, net=make_net(0, **kw), rng=3).train()
+    b = make_trainer(data, net=make_net(0, **kw), rng=3).train()
+    c = make_trainer(data, net=make_net(0, **kw), rng=4).train()
+    assert numbers(a) == numbers(b)
+    assert a.train_loss != c.train_loss  # same network seed, other shuffling order
+
+
+def test_divergence_raises_with_advice(data):
+    # two hidden layers: the scores overflow to inf/NaN.  (With a single hidden layer,
+    # lr=1e6 kills every ReLU and training sits at chance with a finite loss capped
+    # near -log(float32 tiny) ≈ 87, which is not reported as diverged.)
+    net = MultiLayerNet(784, [50, 50], 10, rng=0)
+    trainer = make_trainer(data, net=net, optimizer="SGD", optimizer_param={"lr": 1e6})
+    with pytest.raises(TrainingDiverged, match="diverged") as info:
+        trainer.train()
+    assert "lr" in str(info.value)
+    assert "1000000" in str(info.value)
+    assert trainer.history.diverged is not None and "diverged" in trainer.history.diverged
+    assert isinstance(info.value, FloatingPointError)
+
+
+def test_huge_lambda_diverges(data):
+    trainer = make_trainer(data, net=make_net(weight_decay_lambda=1e6), optimizer_param={"lr": 0.01})
+    with pytest.raises(TrainingDiverged, match="weight_decay_lambda"):
+        trainer.train()
+    assert trainer.history.diverged
+
+
+def test_bad_data_raises(data):
+    x_train, t_train, x_test, t_test = data
+    bad = x_train.copy()
+    bad[3, 100] = np.nan
+    with pytest.raises(ValueError, match="x_train"):
+        Trainer(make_net(), bad, t_train, x_test, t_test, verbose=False)
+    with pytest.raises(ValueError, match="t_train"):
+        Trainer(make_net(), x_train, t_train[:-1], x_test, t_test, verbose=False)
+    with pytest.raises(ValueError, match="t_test"):
+        Trainer(make_net(), x_train, t_train, x_test, t_test[:10], verbose=False)
+    with pytest.raises(ValueError, match="x_test"):
+        Trainer(make_net(), x_train, t_train, x_test[:, :100], t_test, verbose=False)
+    with pytest.raises(TypeError, match="t_train"):
+        Trainer(make_net(), x_train, t_train.astype(np.float32), x_test, t_test, verbose=False)
+    with pytest.raises(TypeError, match="network"):
+        Trainer(object(), x_train, t_train, x_test, t_test, verbose=False)
+
+
+@pytest.mark.parametrize("epochs, exc", [(0, ValueError), (-1, ValueError), (2.5, TypeError)])
+def test_bad_epochs_raise_naming_epochs(data, epochs, exc):
+    with pytest.raises(exc, match="epochs"):
+        make_trainer(data, epochs=epochs)
+
+
+def test_bad_batch_size_and_optimizer(data):
+    with pytest.raises(ValueError, match="mini_batch_size"):
+        make_trainer(data, mini_batch_size=0)
+    with pytest.raises(ValueError, match="lr"):
+        make_trainer(data, optimizer_param={"lr": -0.1})
+    with pytest.raises(ValueError, match="optimizer"):
+        make_trainer(data, optimizer="newton")
+
+
+def test_one_hot_labels_and_image_shaped_input(data):
+    x_train, t_train, x_test, t_test = data
+    a = make_trainer(data).train()
+    b = make_trainer(
+        (x_train.reshape(-1, 1, 28, 28), np.eye(10)[t_train], x_test.reshape(-1, 1, 28, 28), np.eye(10)[t_test])
+    ).train()
+    assert numbers(a) == numbers(b)
+
+
+def test_augment_is_called_on_every_mini_batch_and_its_output_used(data):
+    calls = []
+
+    def augment(x_batch, rng):
+        assert isinstance(rng, np.random.Generator)
+        calls.append(x_batch.shape)
+        return np.zeros_like(x_batch)  # blank images: W1 then gets no gradient at all
+
+    net = make_net()
+    W1_before = net.params["W1"].copy()
+    trainer = make_trainer(data, net=net, augment=augment)
+    trainer.train()
+    assert len(calls) == EPOCHS * math.ceil(N_TRAIN / BATCH)
+    assert calls[:3] == [(25, 784), (25, 784), (10, 784)]
+    np.testing.assert_array_equal(net.params["W1"], W1_before)
+    assert "augment" in trainer.history.settings
+    with pytest.raises(TypeError, match="augment"):
+        make_trainer(data, augment=3)
+
+
+def test_history_json_round_trip(data):
+    history = make_trainer(data, net=make_net(weight_decay_lambda=0.1)).train()
+    text = history.to_json()
+    assert "network" not in json.loads(text)
+    back = History.from_json(text)
+    assert back == history
+    assert numbers(back) == numbers(history)
+    assert back.settings == history.settings
+    assert back.final() == history.final()
+    assert back.network is None
+    changed = History.from_json(text)
+    changed.test_acc[-1] += 0.01
+    assert changed != history
+
+
+def test_final_on_empty_history_raises():
+    with pytest.raises(ValueError, match="empty"):
+        History().final()
+    assert History().gap == []
+
+
+def test_verbose_prints_progress(data, capsys):
+    make_trainer(data, verbose=True, epochs=2).train()
+    out = capsys.readouterr().out
+    assert out.count("=== epoch:") == 2
+    assert "Final Test Accuracy" in out
