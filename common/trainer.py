@@ -25,6 +25,10 @@ Callback = Callable[["History"], Any]
 Augment = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
+WEIGHT_NORM_LIMIT = 1e8
+"""A weight norm above this (or NaN/inf) counts as divergence; healthy runs here stay below ~100."""
+
+
 class TrainingDiverged(FloatingPointError):
     """Raised when the loss or the scores become NaN/inf; the message says when and what to try."""
 
@@ -199,7 +203,7 @@ class Trainer:
     def _diverged(self, epoch: int, what: str) -> TrainingDiverged:
         lr = getattr(self.optimizer, "lr", None)
         message = (
-            f"training diverged in epoch {epoch}: {what} became NaN or inf. "
+            f"training diverged in epoch {epoch}: {what} blew up (NaN, inf or huge). "
             f"Try a smaller learning rate (lr={lr}) or a smaller weight_decay_lambda."
         )
         self.history.diverged = message
@@ -237,13 +241,18 @@ class Trainer:
         tiny = np.finfo(probs.dtype).tiny
         test_loss = float(-np.log(probs[np.arange(probs.shape[0]), self._t_eval_test] + tiny).mean())
         weights = self._weights()
+        norm = regularizers.weight_norm(weights)
+        if not norm <= WEIGHT_NORM_LIMIT:
+            # float32 cross-entropy saturates near -log(tiny) ≈ 87, so a run whose
+            # weights blew up can keep a finite loss; the norm still gives it away
+            raise self._diverged(epoch, f"the weights (norm {norm:.3g})")
         h = self.history
         h.epoch.append(epoch)
         h.train_acc.append(train_acc)
         h.test_acc.append(test_acc)
         h.train_loss.append(train_loss)
         h.test_loss.append(test_loss)
-        h.weight_norm.append(regularizers.weight_norm(weights))
+        h.weight_norm.append(norm)
         h.sparsity.append(regularizers.sparsity(weights))
         h.seconds.append(time.perf_counter() - started)
         self.train_acc_list.append(train_acc)

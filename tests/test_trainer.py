@@ -258,3 +258,18 @@ def test_verbose_prints_progress(data, capsys):
     out = capsys.readouterr().out
     assert out.count("=== epoch:") == 2
     assert "Final Test Accuracy" in out
+
+
+def test_exploding_weights_with_a_saturated_loss_count_as_divergence():
+    """One hidden layer, absurd lr: the ReLUs die, the float32 loss sits finite near 80,
+    but the weights reach ~1e21 — the trainer must still stop and say so."""
+    from common.datasets import load_mnist
+    from common.multi_layer_net import MultiLayerNet
+    from common.trainer import Trainer, TrainingDiverged
+
+    (x, t), (xt, tt) = load_mnist()
+    net = MultiLayerNet(784, [20], 10, rng=0)
+    trainer = Trainer(net, x[:100], t[:100], xt[:50], tt[:50], epochs=5, optimizer_param={"lr": 1e6}, verbose=False, rng=0)
+    with pytest.raises(TrainingDiverged, match="diverged"):
+        trainer.train()
+    assert trainer.history.diverged is not None
