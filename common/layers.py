@@ -7,9 +7,30 @@ checks), so no layer silently upcasts.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._validation import RngLike, check_float, make_rng
+
+
+_ZEROS_MAX_SIZE = 1 << 20  # cache zeros up to 4 MB (float32); larger inputs use the scalar 0
+
+
+def _zero_like(x: np.ndarray) -> np.ndarray | int:
+    return _zeros(x.shape, x.dtype) if x.size <= _ZEROS_MAX_SIZE else 0
+
+
+@functools.lru_cache(maxsize=8)
+def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A read-only array of zeros, kept for reuse.
+
+    ``np.maximum(x, zeros)`` runs ~2.5x faster than ``np.maximum(x, 0)`` in
+    NumPy 2.4 (the scalar case is not vectorized; measured in benchmarks/).
+    """
+    zeros = np.zeros(shape, dtype=dtype)
+    zeros.flags.writeable = False
+    return zeros
 
 
 class Affine:
@@ -47,18 +68,33 @@ class Affine:
 
 
 class Relu:
-    """``y = max(0, x)``; backward passes ``dout`` where ``x > 0`` and 0 elsewhere."""
+    """``y = max(0, x)``; backward passes ``dout`` where ``x > 0`` and 0 elsewhere.
+
+    Forward keeps only its output ``y``: ``y > 0`` exactly where ``x > 0``, so
+    backward rebuilds the mask from it.  Inference passes (accuracy over 1,300
+    digits every epoch) then never pay for a mask they do not need.
+    """
 
     def __init__(self) -> None:
-        self.mask: np.ndarray | None = None
+        self.out: np.ndarray | None = None
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """Where the last forward input was positive (the units that pass gradient)."""
+        return None if self.out is None else self.out > 0
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.mask = x > 0
-        return np.maximum(x, 0, out=np.empty_like(x))
+        self.out = np.maximum(x, _zero_like(x))
+        return self.out
+
+    @staticmethod
+    def apply_inplace(x: np.ndarray) -> np.ndarray:
+        """``forward``'s math on ``x`` itself, keeping nothing (test-mode inference)."""
+        return np.maximum(x, _zero_like(x), out=x)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        assert self.mask is not None, "call forward before backward"
-        return dout * self.mask
+        assert self.out is not None, "call forward before backward"
+        return dout * (self.out > 0)
 
 
 class Sigmoid:
@@ -77,6 +113,15 @@ class Sigmoid:
     def backward(self, dout: np.ndarray) -> np.ndarray:
         assert self.out is not None, "call forward before backward"
         return dout * (1.0 - self.out) * self.out
+
+    @staticmethod
+    def apply_inplace(x: np.ndarray) -> np.ndarray:
+        """``forward``'s math on ``x`` itself, keeping nothing (test-mode inference)."""
+        with np.errstate(over="ignore"):
+            np.negative(x, out=x)
+            np.exp(x, out=x)
+            x += 1.0
+            return np.divide(1.0, x, out=x)
 
 
 class Dropout:
@@ -137,7 +182,7 @@ def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
         t = t.argmax(axis=1)
     batch = y.shape[0]
     tiny = np.finfo(y.dtype).tiny
-    return float(-np.log(y[np.arange(batch), t] + tiny).mean())
+    return float(-np.log(y[np.arange(batch), t] + tiny).sum() / batch)
 
 
 class SoftmaxWithLoss:

@@ -17,8 +17,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from . import regularizers
+from ._blas import blas_threads_limit
 from ._validation import RngLike, check_array, check_int, make_rng
-from .layers import softmax
 from .optimizer import Optimizer, make_optimizer
 
 Callback = Callable[["History"], Any]
@@ -88,6 +88,20 @@ class History:
         return cls(**json.loads(text))
 
 
+def _cross_entropy(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Mean ``-log softmax(scores)[label]``, as ``layers.cross_entropy_error(softmax(scores), labels)``.
+
+    Works on the transpose, shape (classes, n): the max and the sum over each
+    digit's 10 scores become element-wise operations across 10 contiguous rows,
+    ~4x faster in NumPy than reducing 1,000 rows of 10 (the per-epoch test loss).
+    """
+    z = scores.T.copy()
+    z -= z.max(axis=0)
+    np.exp(z, out=z)
+    probs = z[labels, np.arange(z.shape[1])] / z.sum(axis=0)
+    return float(-np.log(probs + np.finfo(probs.dtype).tiny).mean())
+
+
 def _labels(t: np.ndarray, name: str, n: int) -> np.ndarray:
     t = check_array(t, name, ndim=(1, 2))
     if t.shape[0] != n:
@@ -110,9 +124,13 @@ class Trainer:
     Book-compatible arguments; keyword-only extras: ``rng`` (seed or Generator
     for shuffling and augmentation), ``callback(history)`` called after every
     epoch (return ``True`` to stop early), ``augment(x_batch, rng)`` applied to
-    each training mini-batch, and ``settings`` merged into ``history.settings``.
-    After :meth:`train`, ``train_loss_list`` (per iteration), ``train_acc_list``
-    and ``test_acc_list`` (per epoch) hold the book's lists.
+    each training mini-batch, ``settings`` merged into ``history.settings``, and
+    ``blas_threads``: BLAS threads while an epoch runs (default 1: within ~10 % of 2
+    threads on an idle 2-core machine, ~3x faster on a busy one, and makes float32 results
+    independent of the core count; ``None`` leaves BLAS alone; see
+    ``common._blas``).  After :meth:`train`, ``train_loss_list`` (per
+    iteration), ``train_acc_list`` and ``test_acc_list`` (per epoch) hold the
+    book's lists.
     """
 
     def __init__(
@@ -133,6 +151,7 @@ class Trainer:
         callback: Callback | None = None,
         augment: Augment | None = None,
         settings: dict[str, Any] | None = None,
+        blas_threads: int | None = 1,
     ) -> None:
         for attr in ("params", "gradient", "predict"):
             if not hasattr(network, attr):
@@ -163,6 +182,7 @@ class Trainer:
             raise TypeError(f"augment must be callable(x_batch, rng) or None, got {type(augment).__name__}")
         self.callback = callback
         self.augment = augment
+        self.blas_threads = None if blas_threads is None else check_int(blas_threads, "blas_threads", minimum=1)
 
         n_eval = evaluate_sample_num_per_epoch
         dtype = network.params["W1"].dtype if "W1" in network.params else np.float32
@@ -237,9 +257,7 @@ class Trainer:
         pred = scores.argmax(axis=1)
         train_acc = float(np.mean(pred[:n_tr] == self._t_eval_train))
         test_acc = float(np.mean(pred[n_tr:] == self._t_eval_test))
-        probs = softmax(scores[n_tr:])
-        tiny = np.finfo(probs.dtype).tiny
-        test_loss = float(-np.log(probs[np.arange(probs.shape[0]), self._t_eval_test] + tiny).mean())
+        test_loss = _cross_entropy(scores[n_tr:], self._t_eval_test)
         weights = self._weights()
         norm = regularizers.weight_norm(weights)
         if not norm <= WEIGHT_NORM_LIMIT:
@@ -269,8 +287,9 @@ class Trainer:
         started = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore"):
             for epoch in range(1, self.epochs + 1):
-                train_loss = self._train_one_epoch(epoch)
-                self._evaluate(epoch, train_loss, started)
+                with blas_threads_limit(self.blas_threads):  # not held across the yield
+                    train_loss = self._train_one_epoch(epoch)
+                    self._evaluate(epoch, train_loss, started)
                 stop = self.callback is not None and self.callback(self.history) is True
                 yield self.history
                 if stop:

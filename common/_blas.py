@@ -1,0 +1,100 @@
+"""How many threads BLAS may use, and a second thread for large inference batches.
+
+The lecture's products are small (batch 100, width 100).  Measured on the
+course's 2-core machine (benchmarks/README.md), medians of a full lecture run:
+
+===============================================  ==============  ==========================
+configuration                                    idle machine    one other busy process
+===============================================  ==============  ==========================
+OpenBLAS with 2 threads for every product        1.43 s          4.83 s (its threads spin)
+1 BLAS thread                                    1.93 s          1.87 s
+1 BLAS thread + accuracy pass split in 2 (this)  1.56 s          1.78 s
+===============================================  ==============  ==========================
+
+So training runs with one BLAS thread (the Trainer's ``blas_threads=1``),
+and the one large product of every epoch, the accuracy pass over train and
+test digits together, is split into two row halves that two Python threads
+compute at once.  A thread that waits for the other blocks instead of
+spinning, so a busy machine costs at most about the serial time, and every
+row's numbers are the same as in one pass.
+
+threadpoolctl (installed with scikit-learn) sets the thread count; without it
+BLAS keeps its own setting and nothing is split.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, ContextManager
+
+try:
+    from threadpoolctl import ThreadpoolController
+except ImportError:  # pragma: no cover
+    ThreadpoolController = None
+
+_controller = None  # made on first use: scanning the loaded libraries takes ~5 ms
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_failed = False
+
+
+def blas_threads_limit(threads: int | None) -> ContextManager[Any]:
+    """A context that caps BLAS (OpenBLAS/MKL) at ``threads`` threads; ``None`` (or no threadpoolctl) does nothing."""
+    global _controller
+    if threads is None or ThreadpoolController is None:
+        return contextlib.nullcontext()
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=threads, user_api="blas")
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def second_thread() -> ThreadPoolExecutor | None:
+    """A one-worker pool for :func:`in_two_halves`, or ``None`` where that cannot help.
+
+    ``None`` with a single usable CPU, without threadpoolctl (two threads
+    would each start a full set of BLAS threads), or where threads cannot be
+    started (e.g. a browser-based Python kernel).
+    """
+    global _pool, _pool_pid, _pool_failed
+    if _pool is not None and _pool_pid != os.getpid():
+        _pool = None  # a forked child: the parent's worker thread does not exist here
+    if _pool is None and not _pool_failed:
+        if ThreadpoolController is None or _usable_cpus() < 2:
+            _pool_failed = True
+        else:
+            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="common-predict")
+            _pool_pid = os.getpid()
+    return _pool
+
+
+def in_two_halves(compute: Callable[[Any, int], Any], rows: Any, join: Callable[[list], Any]) -> Any:
+    """``join([compute(rows[:h], 0), compute(rows[h:], 1)])``, the halves on two threads with one BLAS thread each.
+
+    Falls back to ``join([compute(rows, 0)])`` when no second thread is
+    available.  The two calls must not write to shared state.  The second
+    thread runs in a copy of the caller's context (``np.errstate`` included).
+    """
+    global _pool_failed
+    pool = second_thread()
+    if pool is None:
+        return join([compute(rows, 0)])
+    half = len(rows) // 2
+    with blas_threads_limit(1):
+        try:
+            # run in a copy of the caller's context: NumPy's errstate lives in a context variable
+            top = pool.submit(contextvars.copy_context().run, compute, rows[:half], 0)
+        except RuntimeError:  # threads unavailable (or the interpreter is shutting down)
+            _pool_failed = True
+            return join([compute(rows, 0)])
+        bottom = compute(rows[half:], 1)
+        return join([top.result(), bottom])
