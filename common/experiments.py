@@ -34,7 +34,7 @@ def lecture_data(n_train: int = 300, n_test: int = 1000):
     return (x_train[:n_train], t_train[:n_train]), (x_test[:n_test], t_test[:n_test])
 
 
-def train_lecture_net(
+def make_lecture_trainer(
     weight_decay_lambda: float = 0.0,
     regularization: str = "l2",
     use_dropout: bool = False,
@@ -54,13 +54,14 @@ def train_lecture_net(
     seed: int = 0,
     callback: Callback | None = None,
     verbose: bool = False,
-) -> History:
-    """Train the lecture's network on MNIST and return its :class:`History`.
+    settings: dict[str, Any] | None = None,
+) -> tuple[MultiLayerNet, Trainer]:
+    """Build the lecture's network and its :class:`Trainer` without training: ``(network, trainer)``.
 
-    ``seed`` fixes everything: the initial weights and dropout masks use one
-    child of ``default_rng(seed)``, the shuffling and augmentation the other.
-    ``history.network`` is the trained network (for weight histograms).
-    ``data`` may pass ``((x_train, t_train), (x_test, t_test))`` to use other data.
+    Takes the arguments of :func:`train_lecture_net` (which is this plus
+    ``trainer.train()``), and ``settings``: extra entries merged into
+    ``history.settings`` after ``seed``.  The live explorer drives
+    ``trainer.epochs_iter()`` itself.
     """
     seed = check_int(seed, "seed", minimum=0)
     if data is None:
@@ -89,7 +90,45 @@ def train_lecture_net(
         rng=train_rng,
         callback=callback,
         augment=augment,
-        settings={"seed": seed},
+        settings={"seed": seed, **(settings or {})},
+    )
+    return network, trainer
+
+
+def train_lecture_net(
+    weight_decay_lambda: float = 0.0,
+    regularization: str = "l2",
+    use_dropout: bool = False,
+    dropout_ratio: float = 0.15,
+    *,
+    n_train: int = LECTURE["n_train"],
+    hidden_size_list: tuple[int, ...] | list[int] = LECTURE["hidden_size_list"],
+    epochs: int = LECTURE["epochs"],
+    lr: float = LECTURE["lr"],
+    mini_batch_size: int = LECTURE["mini_batch_size"],
+    optimizer: str = "SGD",
+    optimizer_param: dict[str, Any] | None = None,
+    n_test: int = LECTURE["n_test"],
+    activation: str = "relu",
+    augment: Augment | None = None,
+    data: tuple | None = None,
+    seed: int = 0,
+    callback: Callback | None = None,
+    verbose: bool = False,
+) -> History:
+    """Train the lecture's network on MNIST and return its :class:`History`.
+
+    ``seed`` fixes everything: the initial weights and dropout masks use one
+    child of ``default_rng(seed)``, the shuffling and augmentation the other.
+    ``history.network`` is the trained network (for weight histograms).
+    ``data`` may pass ``((x_train, t_train), (x_test, t_test))`` to use other data.
+    """
+    _, trainer = make_lecture_trainer(
+        weight_decay_lambda, regularization, use_dropout, dropout_ratio,
+        n_train=n_train, hidden_size_list=hidden_size_list, epochs=epochs, lr=lr,
+        mini_batch_size=mini_batch_size, optimizer=optimizer, optimizer_param=optimizer_param,
+        n_test=n_test, activation=activation, augment=augment, data=data, seed=seed,
+        callback=callback, verbose=verbose,
     )
     return trainer.train()
 
