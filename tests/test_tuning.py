@@ -1,0 +1,397 @@
+"""Tests for :mod:`common.tuning`: log-scale sampling, grid/random search, selection bias, early stopping, SGDW."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from common.experiments import lecture_data, train_lecture_net
+from common.optimizer import SGD, Adam, AdamW
+from common.trainer import History
+from common.tuning import (
+    SGDW,
+    EarlyStopping,
+    Progress,
+    RegularizationGrid,
+    Scored,
+    SearchResult,
+    effective_decay_rates,
+    grid_search,
+    log_uniform,
+    plot_heatmaps,
+    random_search,
+    sample_settings,
+    selection_bias,
+    shrink_without_data,
+    train_and_score,
+)
+
+SMALL = dict(hidden_size_list=(20,), epochs=3, seed=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    (x_train, t_train), (x_test, t_test) = lecture_data(n_train=200, n_test=200)
+    return (x_train[:100], t_train[:100]), (x_train[100:], t_train[100:]), (x_test, t_test)
+
+
+# ---------------------------------------------------------------------------
+# sampling
+# ---------------------------------------------------------------------------
+
+
+def test_log_uniform_spreads_evenly_over_decades():
+    draws = log_uniform(1e-4, 1e-1, rng=0, size=30000)
+    assert draws.min() >= 1e-4 and draws.max() <= 1e-1
+    per_decade = np.histogram(np.log10(draws), bins=[-4, -3, -2, -1])[0] / draws.size
+    np.testing.assert_allclose(per_decade, 1 / 3, atol=0.02)
+    assert isinstance(log_uniform(0.1, 1.0, rng=1), float)
+    assert log_uniform(0.5, 0.5, rng=0) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("low, high, error", [(0.0, 1.0, ValueError), (-1, 1, ValueError), (1.0, 0.1, ValueError),
+                                              ("a", 1.0, TypeError)])
+def test_log_uniform_validates(low, high, error):
+    with pytest.raises(error, match="low|high"):
+        log_uniform(low, high)
+
+
+def test_sample_settings_kinds_and_determinism():
+    space = {"weight_decay_lambda": ("log", 1e-3, 1e-1), "dropout_ratio": ("uniform", 0.0, 0.2),
+             "regularization": ["l1", "l2"], "epochs": 5}
+    a = [sample_settings(space, rng) for rng in [np.random.default_rng(3)] * 5]
+    b = [sample_settings(space, rng) for rng in [np.random.default_rng(3)] * 5]
+    assert a == b
+    for s in a:
+        assert 1e-3 <= s["weight_decay_lambda"] <= 1e-1 and 0 <= s["dropout_ratio"] <= 0.2
+        assert s["regularization"] in ("l1", "l2") and s["epochs"] == 5
+    assert len({s["weight_decay_lambda"] for s in a}) == 5
+
+
+@pytest.mark.parametrize(
+    "space, match",
+    [({}, "space"), ({"x": ("cubic", 1, 2)}, "space"), ({"x": ("log", 1)}, "space"), ({"x": []}, "empty"),
+     ({"x": ("uniform", 2.0, 1.0)}, "high")],
+)
+def test_sample_settings_validates(space, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        sample_settings(space, 0)
+
+
+# ---------------------------------------------------------------------------
+# progress
+# ---------------------------------------------------------------------------
+
+
+def test_progress_text_mode_overwrites_one_line():
+    out = io.StringIO()
+    with Progress(3, "runs", mode="text", stream=out) as bar:
+        bar.update(note="a long note here")
+        bar.update(note="x")
+        bar.update()
+    text = out.getvalue()
+    assert text.count("\r") == 3 and text.endswith("\n") and "3/3 runs" in text
+    lines = text.split("\r")[1:]
+    assert len(lines[1]) >= len(lines[0].rstrip())  # padded to cover the longer previous line
+    assert bar.done == 3
+
+
+def test_progress_none_and_widget_modes():
+    silent = Progress(2, mode="none")
+    silent.update(5)  # clipped at total
+    assert silent.done == 2
+    bar = Progress(2, "runs", mode="widget")
+    bar.update(note="first")
+    assert bar.bar.value == 1 and "first" in bar.label.value
+    bar.close()
+    assert bar.bar.bar_style == "warning"
+    with pytest.raises(ValueError, match="mode"):
+        Progress(2, mode="fancy")
+    with pytest.raises(ValueError, match="total"):
+        Progress(-1)
+
+
+# ---------------------------------------------------------------------------
+# scoring one run
+# ---------------------------------------------------------------------------
+
+
+def test_train_and_score_matches_the_lecture_run(data):
+    train, val, test = data
+    scored = train_and_score({"val": val, "test": test}, train=train, **SMALL)
+    assert isinstance(scored, Scored) and scored.diverged is None
+    full = train_lecture_net(data=(train, test), **SMALL)  # the monitor set does not change training
+    assert scored.scores["test"] == pytest.approx(full.test_acc[-1])
+    assert scored.train_acc == pytest.approx(full.train_acc[-1])
+    assert scored.correct["val"].shape == (len(val[1]),) and scored.correct["val"].dtype == bool
+    assert scored.scores["val"] == pytest.approx(scored.correct["val"].mean())
+    assert scored.gap("val") == pytest.approx(scored.train_acc - scored.scores["val"])
+    assert len(scored.history.test_acc) == SMALL["epochs"]
+
+
+def test_train_and_score_dropout_ratio_switches_dropout(data):
+    train, _, test = data
+    on = train_and_score({"test": test}, train=train, dropout_ratio=0.2, **SMALL)
+    off = train_and_score({"test": test}, train=train, dropout_ratio=0.0, **SMALL)
+    assert on.history.settings["use_dropout"] is True and on.history.settings["dropout_ratio"] == 0.2
+    assert off.history.settings["use_dropout"] is False
+
+
+def test_train_and_score_reports_divergence(data):
+    train, _, test = data
+    scored = train_and_score({"test": test}, train=train, lr=1e6, **SMALL)
+    assert scored.diverged and math.isnan(scored.scores["test"]) and scored.score("test") == -math.inf
+    assert not scored.correct["test"].any()
+
+
+def test_train_and_score_validates(data):
+    train, _, test = data
+    with pytest.raises(TypeError, match="eval_sets"):
+        train_and_score({}, train=train)
+    with pytest.raises(TypeError, match="train"):
+        train_and_score({"test": test}, train=train[0])
+    with pytest.raises(ValueError, match="labels"):
+        train_and_score({"test": (test[0], test[1][:5])}, train=train)
+    with pytest.raises(ValueError, match="data"):
+        train_and_score({"test": test}, train=train, data=(train, test))
+
+
+# ---------------------------------------------------------------------------
+# grid search and heat maps
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def grid(data):
+    train, _, test = data
+    return grid_search([0, 0.01], [0, 0.1], ("l2", "l1"), train=train, test=test, progress=False, **SMALL)
+
+
+def test_grid_search_shares_lambda_zero_and_fills_tables(grid):
+    assert isinstance(grid, RegularizationGrid)
+    assert len(grid.runs) == 8 and len(grid.unique_runs()) == 6  # λ = 0 trained once per dropout ratio
+    assert grid.run("l1", 0, 0.1) is grid.run("l2", 0, 0.1)
+    assert grid.run("l1", 0, 0).history.settings["regularization"] == "none"
+    assert grid.run("l1", 0.01, 0.1).history.settings["regularization"] == "l1"
+    for metric in ("test_acc", "train_acc", "gap"):
+        assert grid.table(metric, "l2").shape == (2, 2)
+    np.testing.assert_allclose(grid.table("gap", "l1"), grid.table("train_acc", "l1") - grid.table("test_acc", "l1"))
+    assert grid.correct("test").shape == (6, 200)
+    assert grid.best("test").scores["test"] == grid.table("test_acc", "l2").max() or grid.best("test").scores[
+        "test"] == grid.table("test_acc", "l1").max()
+
+
+def test_grid_points_equal_single_runs(grid, data):
+    train, _, test = data
+    single = train_and_score({"test": test}, train=train, weight_decay_lambda=0.01, regularization="l1",
+                             dropout_ratio=0.1, **SMALL)
+    assert grid.run("l1", 0.01, 0.1).scores["test"] == single.scores["test"]
+
+
+def test_grid_lookup_and_validation(grid, data):
+    train, _, test = data
+    with pytest.raises(ValueError, match="not on the grid"):
+        grid.run("l2", 0.5, 0)
+    with pytest.raises(ValueError, match="metric"):
+        grid.table("loss", "l2")
+    with pytest.raises(ValueError, match="repeat"):
+        grid_search([0.1, 0.1], [0], train=train, test=test, progress=False)
+    with pytest.raises(ValueError, match="at least one"):
+        grid_search([], [0], train=train, test=test, progress=False)
+    with pytest.raises(ValueError, match="set by the grid"):
+        grid_search([0.1], [0], train=train, test=test, progress=False, weight_decay_lambda=0.1)
+    with pytest.raises(ValueError, match="regularizations"):
+        grid_search([0.1], [0], ("l3",), train=train, test=test, progress=False)
+
+
+def test_plot_heatmaps(grid):
+    fig = plot_heatmaps(grid, mark={"regularization": "l1", "weight_decay_lambda": 0.01, "dropout_ratio": 0.1})
+    assert isinstance(fig, Figure)
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert len(panels) == 4
+    assert [len(ax.patches) for ax in panels] == [0, 1, 0, 1]  # the mark, on both L1 panels
+    texts = [t.get_text() for t in panels[0].texts]
+    assert len(texts) == 4 and all(len(t) == 4 for t in texts)  # "0.79"
+    with pytest.raises(ValueError, match="not on the grid"):
+        plot_heatmaps(grid, mark={"regularization": "l1", "weight_decay_lambda": 0.5, "dropout_ratio": 0.1})
+    with pytest.raises(TypeError, match="grid"):
+        plot_heatmaps({})
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------
+# random search
+# ---------------------------------------------------------------------------
+
+
+def test_random_search_is_a_prefix_of_a_longer_search(data):
+    train, val, _ = data
+    space = {"weight_decay_lambda": ("log", 1e-3, 1e-1), "regularization": ["l1", "l2"]}
+    short = random_search(space, 2, train=train, eval_sets={"val": val}, rng=5, progress=False, **SMALL)
+    long = random_search(space, 3, train=train, eval_sets={"val": val}, rng=5, progress=False, **SMALL)
+    assert isinstance(short, SearchResult) and len(short) == 2 and len(long) == 3
+    assert [t.settings for t in short.trials] == [t.settings for t in long.trials[:2]]
+    assert short.scores("val").tolist() == long.scores("val")[:2].tolist()
+    best = long.best("val")
+    assert best.scores["val"] == long.scores("val").max()
+    assert long.values("regularization") == [t.settings["regularization"] for t in long.trials]
+    with pytest.raises(ValueError, match="both searched and fixed"):
+        random_search(space, 1, train=train, eval_sets={"val": val}, progress=False, weight_decay_lambda=0.1)
+
+
+# ---------------------------------------------------------------------------
+# selection bias
+# ---------------------------------------------------------------------------
+
+
+def test_selection_bias_one_candidate_is_unbiased():
+    rng = np.random.default_rng(0)
+    correct = rng.random((1, 2000)) < 0.8
+    bias = selection_bias(correct, n_splits=2000, rng=1)
+    assert abs(bias.mean_optimism) < 0.002
+    assert (bias.winners == 0).all()
+
+
+def test_selection_bias_many_equal_candidates_is_optimistic():
+    rng = np.random.default_rng(0)
+    correct = rng.random((30, 1000)) < 0.8  # all equally good: any "winner" is luck
+    bias = selection_bias(correct, n_splits=300, rng=1)
+    assert bias.mean_optimism > 0.02 and bias.fraction_optimistic() > 0.9
+    np.testing.assert_allclose(bias.optimism, bias.chosen_a - bias.fresh_b)
+
+
+def test_selection_bias_computes_the_winner_exactly():
+    correct = np.array([[1, 1, 0, 0], [1, 0, 1, 1]], dtype=bool)
+    bias = selection_bias(correct, n_splits=20, rng=0)
+    for a_score, b_score, w in zip(bias.chosen_a, bias.fresh_b, bias.winners):
+        assert a_score + b_score == pytest.approx(2 * correct[w].mean())
+    with pytest.raises(ValueError, match="correct"):
+        selection_bias(np.ones(5, dtype=bool))
+    with pytest.raises(ValueError, match="2 samples"):
+        selection_bias(np.ones((3, 1), dtype=bool))
+
+
+# ---------------------------------------------------------------------------
+# early stopping
+# ---------------------------------------------------------------------------
+
+
+class FakeNet:
+    def __init__(self):
+        self.params = {"W1": np.zeros(2)}
+
+
+def feed(stopper, scores):
+    h = History(network=FakeNet())
+    for epoch, score in enumerate(scores, start=1):
+        h.epoch.append(epoch)
+        h.test_acc.append(score)
+        h.network.params["W1"][:] = epoch
+        if stopper(h):
+            return epoch
+    return None
+
+
+def test_early_stopping_stops_after_patience_and_keeps_best_weights():
+    stopper = EarlyStopping(patience=3)
+    stopped = feed(stopper, [0.5, 0.6, 0.7, 0.69, 0.7, 0.65, 0.9])
+    assert stopped == 6 and stopper.stopped_epoch == 6
+    assert stopper.best_epoch == 3 and stopper.best_score == 0.7
+    net = FakeNet()
+    stopper.restore(net)
+    np.testing.assert_array_equal(net.params["W1"], [3, 3])
+
+
+def test_early_stopping_min_delta_and_no_restore():
+    stopper = EarlyStopping(patience=2, min_delta=0.05, restore_best=False)
+    assert feed(stopper, [0.5, 0.52, 0.54, 0.56]) == 3
+    with pytest.raises(ValueError, match="no weights"):
+        stopper.restore(FakeNet())
+
+
+def test_early_stopping_stops_a_real_trainer(data):
+    train, val, _ = data
+    stopper = EarlyStopping(patience=2)
+    history = train_lecture_net(data=(train, val), callback=stopper, hidden_size_list=(20,), epochs=60, seed=0)
+    assert len(history.epoch) == stopper.stopped_epoch < 60
+    assert history.test_acc[stopper.best_epoch - 1] == stopper.best_score == max(history.test_acc)
+    stopper.restore(history.network)
+    assert history.network.accuracy(*val) == pytest.approx(stopper.best_score)
+
+
+@pytest.mark.parametrize("kwargs, error", [(dict(patience=0), ValueError), (dict(metric="loss"), ValueError),
+                                           (dict(min_delta=-1.0), ValueError), (dict(restore_best=1), TypeError)])
+def test_early_stopping_validates(kwargs, error):
+    with pytest.raises(error):
+        EarlyStopping(**kwargs)
+
+
+# ---------------------------------------------------------------------------
+# decoupled weight decay
+# ---------------------------------------------------------------------------
+
+
+def test_sgdw_equals_sgd_with_the_l2_gradient():
+    rng = np.random.default_rng(0)
+    w0, g = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+    b0, gb = rng.standard_normal(4), rng.standard_normal(4)
+    lr, lam = 0.1, 0.3
+    coupled = {"W1": w0.copy(), "b1": b0.copy()}
+    SGD(lr).update(coupled, {"W1": g + lam * w0, "b1": gb})
+    decoupled = {"W1": w0.copy(), "b1": b0.copy()}
+    SGDW(lr, weight_decay=lam).update(decoupled, {"W1": g, "b1": gb})
+    np.testing.assert_allclose(decoupled["W1"], coupled["W1"], rtol=1e-14, atol=1e-15)
+    np.testing.assert_array_equal(decoupled["b1"], b0 - lr * gb)  # biases are not decayed
+    assert SGDW(0.01, 0.5).settings()["weight_decay"] == 0.5
+    with pytest.raises(ValueError, match="weight_decay"):
+        SGDW(0.01, -1.0)
+
+
+def test_shrink_without_data_sgd_vs_adam():
+    w = np.random.default_rng(0).normal(0, 0.1, size=(30, 20))
+    sgd = shrink_without_data(SGD(0.1), w, 0.5, 20, l2_in_gradient=True)
+    sgdw = shrink_without_data(SGDW(0.1, 0.5), w, 0.5, 20, l2_in_gradient=False)
+    np.testing.assert_allclose(sgd, w * (1 - 0.1 * 0.5) ** 20, rtol=1e-12)
+    np.testing.assert_allclose(sgdw, sgd, rtol=1e-12)
+    adamw = shrink_without_data(AdamW(0.001, weight_decay=1.0), w, 1.0, 50, l2_in_gradient=False)
+    np.testing.assert_allclose(adamw, w * (1 - 0.001) ** 50, rtol=1e-12)
+    # Adam normalizes λ·W: each weight moves by about lr per step, whatever λ is
+    small = shrink_without_data(Adam(0.001), w, 0.01, 50, l2_in_gradient=True)
+    large = shrink_without_data(Adam(0.001), w, 1.0, 50, l2_in_gradient=True)
+    big = np.abs(w) > 0.06
+    moved = np.abs(w[big]) - np.abs(small[big])
+    assert moved.min() > 0.8 * 50 * 0.001 and moved.max() <= 50 * 0.001 + 1e-9  # ≈ lr per step, not ∝ |w|
+    assert np.abs(small - large).max() < 0.1 * 50 * 0.001  # a 100× larger λ barely changes anything
+    with pytest.raises(TypeError, match="optimizer"):
+        shrink_without_data("adam", w, 0.1, 1, l2_in_gradient=True)
+    with pytest.raises(TypeError, match="l2_in_gradient"):
+        shrink_without_data(SGD(0.1), w, 0.1, 1, l2_in_gradient=1)
+
+
+def test_effective_decay_rates_follow_the_adam_state():
+    rng = np.random.default_rng(0)
+    params = {"W1": rng.standard_normal((3, 2)), "b1": np.zeros(2)}
+    opt = Adam(lr=0.01)
+    for _ in range(5):
+        opt.update(params, {"W1": rng.standard_normal((3, 2)), "b1": rng.standard_normal(2)})
+    rates = effective_decay_rates(opt, 0.1)
+    v_hat = opt.v["W1"] / (1 - opt.beta2**5)
+    np.testing.assert_allclose(rates, (0.01 * 0.1 / (np.sqrt(v_hat) + 1e-7)).ravel())
+    assert rates.shape == (6,)
+    with pytest.raises(ValueError, match="no state"):
+        effective_decay_rates(Adam(), 0.1)
+    with pytest.raises(TypeError, match="Adam"):
+        effective_decay_rates(SGD(), 0.1)
+    with pytest.raises(KeyError, match="W9"):
+        effective_decay_rates(opt, 0.1, keys=["W9"])
+
+
+def test_scored_label(grid):
+    assert grid.run("l1", 0.01, 0.1).label == "L1 λ=0.01, dropout 0.1"
+    assert grid.run("l2", 0, 0).label == "no penalty"
+    assert grid.run("l2", 0.01, 0).label == "L2 λ=0.01"
