@@ -1,0 +1,505 @@
+"""Tests for :mod:`common.exercises`: the quiz and the graders accept right answers and reject typical wrong ones."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from common import regularizers
+from common.augment import random_crop as course_random_crop
+from common.augment import random_crop_lecture
+from common.exercises import (
+    CONFIRMATION_TESTS,
+    FAILED,
+    NOT_SOLVED,
+    PASSED,
+    Feedback,
+    GradeResult,
+    MultipleChoice,
+    check_lasso,
+    check_random_crop,
+    check_ridge,
+    confirmation_test,
+    plot_constraint_panels,
+)
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "08_self_check.ipynb"
+
+# ---------------------------------------------------------------------------
+# reference solutions (what notebook 08 shows behind "show solution")
+# ---------------------------------------------------------------------------
+
+
+def ridge_ref(param, grad, rate):
+    grad += rate * param
+
+
+def lasso_ref(param, grad, rate):
+    grad += rate * np.sign(param)
+
+
+_crop_gen = np.random.default_rng(0)
+
+
+def crop_ref(image, crop_size):
+    h, w, _ = image.shape
+    crop_h, crop_w = crop_size
+    top = _crop_gen.integers(0, h - crop_h + 1)
+    left = _crop_gen.integers(0, w - crop_w + 1)
+    return image[top : top + crop_h, left : left + crop_w, :]
+
+
+def crop_global_rng(image, crop_size):
+    """A correct crop written the lecture's way, with the global np.random (the grader must cope)."""
+    h, w = image.shape[:2]
+    crop_h, crop_w = crop_size
+    top = np.random.randint(0, h - crop_h + 1)
+    left = np.random.randint(0, w - crop_w + 1)
+    return image[top : top + crop_h, left : left + crop_w, :]
+
+
+# ---------------------------------------------------------------------------
+# typical wrong answers
+# ---------------------------------------------------------------------------
+
+
+def ridge_norm(param, grad, rate):
+    grad += rate * np.sqrt(np.sum(param**2))
+
+
+def ridge_not_in_place(param, grad, rate):
+    grad = grad + rate * param
+    return grad
+
+
+def ridge_not_in_place_silent(param, grad, rate):
+    grad = grad + rate * param  # noqa: F841
+
+
+def ridge_twice(param, grad, rate):
+    grad += 2 * rate * param
+
+
+def ridge_with_sign(param, grad, rate):
+    grad += rate * np.sign(param)
+
+
+def ridge_changes_param(param, grad, rate):
+    grad += rate * param
+    param -= 0.01 * grad
+
+
+def ridge_minus(param, grad, rate):
+    grad -= rate * param
+
+
+def lasso_abs(param, grad, rate):
+    grad += rate * np.abs(param)
+
+
+def lasso_divide(param, grad, rate):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        grad += rate * param / np.abs(param)
+
+
+def lasso_norm(param, grad, rate):
+    grad += rate * np.sum(np.abs(param))
+
+
+def lasso_not_in_place(param, grad, rate):
+    grad = grad + rate * np.sign(param)
+    return grad
+
+
+def lasso_l2(param, grad, rate):
+    grad += rate * param
+
+
+def unsolved(*args):
+    raise NotImplementedError
+
+
+def crashes(param, grad, rate):
+    return param @ np.ones(1000)
+
+
+def crop_lecture_verbatim(image, crop_size):
+    h, w = image.shape
+    crop_h, crop_w = crop_size
+    top = np.random.randint(0, h - crop_h)
+    left = np.random.randint(0, w - crop_w)
+    return image[top : top + crop_h, left : left + crop_w, :]
+
+
+def crop_lecture_unpacked(image, crop_size):
+    h, w, _ = image.shape
+    crop_h, crop_w = crop_size
+    top = np.random.randint(0, h - crop_h)
+    left = np.random.randint(0, w - crop_w)
+    return image[top : top + crop_h, left : left + crop_w, :]
+
+
+def crop_off_by_one_left_only(image, crop_size):
+    h, w, _ = image.shape
+    crop_h, crop_w = crop_size
+    top = np.random.randint(0, h - crop_h + 1)
+    left = np.random.randint(0, w - crop_w)
+    return image[top : top + crop_h, left : left + crop_w, :]
+
+
+def crop_swapped(image, crop_size):
+    crop_h, crop_w = crop_size
+    return course_random_crop(image, (crop_w, crop_h)) if crop_w <= image.shape[0] else image[:crop_w, :crop_h, :]
+
+
+def crop_no_channel(image, crop_size):
+    return course_random_crop(image, crop_size)[:, :, 0]
+
+
+def crop_never_moves(image, crop_size):
+    crop_h, crop_w = crop_size
+    return image[:crop_h, :crop_w, :]
+
+
+def crop_scrambled(image, crop_size):
+    out = course_random_crop(image, crop_size)
+    return out[::-1]
+
+
+def crop_writes_image(image, crop_size):
+    out = course_random_crop(image, crop_size)
+    image[0, 0, 0] = -1.0
+    return out
+
+
+def crop_skips_odd(image, crop_size):
+    h, w, _ = image.shape
+    crop_h, crop_w = crop_size
+    top = 2 * np.random.randint(0, (h - crop_h) // 2 + 1)
+    left = np.random.randint(0, w - crop_w + 1)
+    return image[top : top + crop_h, left : left + crop_w, :]
+
+
+def crop_biased(image, crop_size):
+    h, w, _ = image.shape
+    crop_h, crop_w = crop_size
+    top = 0 if np.random.random() < 0.97 else np.random.randint(0, h - crop_h + 1)
+    left = np.random.randint(0, w - crop_w + 1)
+    return image[top : top + crop_h, left : left + crop_w, :]
+
+
+# ---------------------------------------------------------------------------
+# graders
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("func", [ridge_ref, regularizers.ridge])
+def test_check_ridge_accepts_reference(func):
+    result = check_ridge(func)
+    assert result.passed and result.status == PASSED and bool(result)
+
+
+@pytest.mark.parametrize("func", [lasso_ref, regularizers.lasso])
+def test_check_lasso_accepts_reference(func):
+    result = check_lasso(func)
+    assert result.passed, str(result)
+
+
+@pytest.mark.parametrize(
+    "func, phrase",
+    [
+        (ridge_norm, "norm"),
+        (ridge_not_in_place, "in place"),
+        (ridge_not_in_place_silent, "in place"),
+        (ridge_twice, "½"),
+        (ridge_with_sign, "L1"),
+        (ridge_changes_param, "param changed"),
+        (ridge_minus, "sign is flipped"),
+        (crashes, "raised ValueError"),
+    ],
+)
+def test_check_ridge_rejects_wrong_answers(func, phrase):
+    result = check_ridge(func)
+    assert not result.passed and result.status == FAILED
+    assert phrase in result.message, result.message
+
+
+@pytest.mark.parametrize(
+    "func, phrase",
+    [
+        (lasso_abs, "np.sign"),
+        (lasso_divide, "NaN"),
+        (lasso_norm, "L1 norm"),
+        (lasso_not_in_place, "in place"),
+        (lasso_l2, "L2 (ridge) gradient"),
+    ],
+)
+def test_check_lasso_rejects_wrong_answers(func, phrase):
+    result = check_lasso(func)
+    assert result.status == FAILED
+    assert phrase in result.message, result.message
+
+
+@pytest.mark.parametrize("checker", [check_ridge, check_lasso, check_random_crop])
+def test_unimplemented_is_not_yet_solved(checker):
+    result = checker(unsolved)
+    assert result.status == NOT_SOLVED and not result.passed
+    assert "NotImplementedError" in result.message
+    assert "not yet solved" in str(result) and "not yet solved" in result._repr_html_()
+
+
+@pytest.mark.parametrize("checker", [check_ridge, check_lasso, check_random_crop])
+def test_checkers_reject_non_callables(checker):
+    with pytest.raises(TypeError, match="func"):
+        checker("ridge")
+
+
+@pytest.mark.parametrize("func", [crop_ref, crop_global_rng, course_random_crop])
+def test_check_random_crop_accepts_reference(func):
+    result = check_random_crop(func)
+    assert result.passed, str(result)
+
+
+def test_check_random_crop_accepts_the_course_crop_with_a_seeded_generator():
+    gen = np.random.default_rng(1)
+    assert check_random_crop(lambda image, size: course_random_crop(image, size, rng=gen)).passed
+
+
+@pytest.mark.parametrize(
+    "func, phrase",
+    [
+        (crop_lecture_verbatim, "h, w, _ = image.shape"),
+        (crop_lecture_unpacked, "never reached its last offset"),
+        (lambda image, size: random_crop_lecture(image, size), "never reached its last offset"),
+        (crop_off_by_one_left_only, "left never reached its last offset"),
+        (crop_swapped, "swapped"),
+        (crop_no_channel, "channel axis is missing"),
+        (crop_never_moves, "never moves"),
+        (crop_scrambled, "contiguous window"),
+        (crop_writes_image, "input image changed"),
+        (crop_skips_odd, "never occurred"),
+        (crop_biased, "far less often"),
+        (lambda image, size: image, "whole image"),
+        (lambda image, size: image.tolist(), "not a numpy array"),
+    ],
+)
+def test_check_random_crop_rejects_wrong_answers(func, phrase):
+    result = check_random_crop(func)
+    assert result.status == FAILED, str(result)
+    assert phrase in str(result), str(result)
+
+
+def test_lecture_off_by_one_reports_the_fix():
+    result = check_random_crop(crop_lecture_unpacked)
+    assert "+ 1" in result.message and "off-by-one" in result.message
+    assert any("3×0" in d for d in result.details)
+
+
+def test_crop_that_fails_only_at_full_size_is_rejected():
+    def crop(image, crop_size):
+        h, w, _ = image.shape
+        crop_h, crop_w = crop_size
+        if crop_h == h or crop_w == w:
+            raise ValueError("low >= high")
+        return course_random_crop(image, crop_size)
+
+    result = check_random_crop(crop)
+    assert result.status == FAILED and "exactly one offset" in result.message
+
+
+def test_grade_result_renders():
+    result = GradeResult("ridge", FAILED, "grad <did> not change", ("detail",))
+    assert "&lt;did&gt;" in result._repr_html_()
+    assert str(result).startswith("✘ ridge: failed.") and "detail" in str(result)
+    assert "passed=False" in repr(result)
+
+
+# ---------------------------------------------------------------------------
+# multiple choice
+# ---------------------------------------------------------------------------
+
+
+def make_quiz(correct=1):
+    return MultipleChoice(
+        "Which is the L1 penalty?",
+        ["λ·Σ w²", "λ·Σ |w|", "λ·max |w|"],
+        correct=correct,
+        explanations=["that is L2", "yes: the sum of absolute values", "that is the max norm"],
+        title="Check",
+    )
+
+
+@pytest.mark.parametrize("answer", [1, "B", "b", " B ", "λ·Σ |w|"])
+def test_multiple_choice_accepts_the_right_answer_in_any_form(answer):
+    feedback = make_quiz().check(answer)
+    assert isinstance(feedback, Feedback) and feedback.correct
+    assert feedback.chosen == (1,)
+    assert "Correct" in str(feedback)
+
+
+def test_multiple_choice_explains_every_option():
+    feedback = make_quiz().check("A")
+    assert not feedback.correct
+    text = str(feedback)
+    assert "You chose A (wrong): that is L2" in text
+    bank = confirmation_test("ridge").check("B")
+    assert "You chose B: Wrong." in str(bank)  # the explanation already says so: no "(wrong): Wrong."
+    for why in ("that is L2", "yes: the sum of absolute values", "that is the max norm"):
+        assert why in text and why in feedback._repr_html_()
+    assert "✔ B." in text and "✘ C." in text
+
+
+def test_multiple_choice_with_several_right_options():
+    quiz = make_quiz(correct=[0, 2])
+    assert quiz.multiple
+    assert quiz.check(["A", "C"]).correct
+    assert quiz.check([2, 0]).correct
+    wrong = quiz.check(["A"])
+    assert not wrong.correct and "2 right options" in wrong.headline
+
+
+@pytest.mark.parametrize(
+    "answer, error",
+    [(5, ValueError), ("E", ValueError), ("nonsense", ValueError), (None, ValueError), (True, TypeError),
+     ([0, 1], ValueError), (1.5, TypeError), ([], ValueError)],
+)
+def test_multiple_choice_rejects_bad_answers(answer, error):
+    with pytest.raises(error, match="answer"):
+        make_quiz().check(answer)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(options=["only one"]), ValueError, "options"),
+        (dict(options="AB"), TypeError, "options"),
+        (dict(options=["x", "x", "y"]), ValueError, "distinct"),
+        (dict(explanations=["a", "b"]), ValueError, "explanations"),
+        (dict(correct=3), ValueError, "correct"),
+        (dict(correct=[]), ValueError, "correct"),
+        (dict(correct="B"), TypeError, "correct"),
+        (dict(question=""), TypeError, "question"),
+    ],
+)
+def test_multiple_choice_validates_its_arguments(kwargs, error, match):
+    args = dict(question="q?", options=["a", "b", "c"], correct=0, explanations=["x", "y", "z"])
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        MultipleChoice(**args)
+
+
+def test_multiple_choice_widget_round_trip():
+    quiz = make_quiz()
+    assert quiz.press_check() is None  # nothing ticked yet
+    assert "Choose an option" in quiz._feedback.value
+    quiz.select("C")
+    assert quiz.selected() == (2,)
+    feedback = quiz.press_check()
+    assert feedback is not None and not feedback.correct
+    assert "You chose <b>C</b>" in quiz._feedback.value
+    quiz.select(1)
+    assert quiz.press_check().correct and quiz.last_feedback.correct
+
+
+def test_multiple_choice_checkbox_widget():
+    quiz = make_quiz(correct=[0, 2])
+    quiz.select(["A", "C"])
+    assert quiz.selected() == (0, 2)
+    assert quiz.press_check().correct
+
+
+# ---------------------------------------------------------------------------
+# the L1 / L2 figure
+# ---------------------------------------------------------------------------
+
+
+def test_plot_constraint_panels():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 2))
+    y = X @ np.array([2.0, 0.5]) + 0.1 * rng.standard_normal(40)
+    fig = plot_constraint_panels(X, y, 1.0, ("l2", "l1"), reveal=True)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    assert "circle" in fig.axes[0].get_title() and "diamond" in fig.axes[1].get_title()
+    fig = plot_constraint_panels(X, y, 1.0, ("l1",), labels=["B"])
+    assert fig.axes[0].get_title() == "B"
+    with pytest.raises(ValueError, match="norms"):
+        plot_constraint_panels(X, y, 1.0, ("l3",))
+    with pytest.raises(ValueError, match="radius"):
+        plot_constraint_panels(X, y, -1.0)
+    with pytest.raises(ValueError, match="labels"):
+        plot_constraint_panels(X, y, 1.0, ("l1", "l2"), labels=["A"])
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------
+# the notebook ships blanks and correct hidden solutions
+# ---------------------------------------------------------------------------
+
+
+def _notebook_cells():
+    if not NOTEBOOK.exists():
+        pytest.skip("notebooks/08_self_check.ipynb is not there")
+    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+
+
+def test_notebook_solutions_pass_the_graders():
+    cells = _notebook_cells()
+    solutions = [
+        block
+        for cell in cells if cell["cell_type"] == "markdown" and "<details>" in "".join(cell["source"])
+        for block in re.findall(r"```python\n(.*?)```", "".join(cell["source"]), flags=re.S)
+    ]
+    namespace: dict = {"np": np}
+    for block in solutions:
+        exec(block, namespace)  # noqa: S102 - the notebook's own solution code
+    for name, checker in (("ridge", check_ridge), ("lasso", check_lasso), ("random_crop", check_random_crop)):
+        assert name in namespace, f"notebook 08 shows no hidden solution defining {name}"
+        assert checker(namespace[name]).passed, f"the notebook's solution for {name} fails its grader"
+
+
+def test_notebook_blanks_are_unfilled():
+    cells = _notebook_cells()
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    for name in ("ridge", "lasso", "random_crop"):
+        blanks = [src for src in code if re.search(rf"^def {name}\(", src, flags=re.M)]
+        assert len(blanks) == 1, f"expected one exercise cell defining {name}"
+        assert "raise NotImplementedError" in blanks[0]
+
+
+# ---------------------------------------------------------------------------
+# the lecture's confirmation tests
+# ---------------------------------------------------------------------------
+
+EXPECTED_ANSWERS = {"ridge": "A", "norm_figure": "B", "sparse": "A", "dropout": "A", "gap": "B"}
+
+
+def test_the_bank_holds_the_lectures_tests():
+    assert set(CONFIRMATION_TESTS) == set(EXPECTED_ANSWERS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_ANSWERS))
+def test_confirmation_tests_have_the_intended_answer_and_consistent_explanations(name):
+    quiz = confirmation_test(name)
+    assert quiz.check(EXPECTED_ANSWERS[name]).correct
+    for i, why in enumerate(quiz.explanations):
+        assert why.startswith("Right." if i in quiz.correct else "Wrong."), (name, i, why)
+    wrong = next(i for i in range(len(quiz.options)) if i not in quiz.correct)
+    assert not quiz.check(wrong).correct
+    assert confirmation_test(name) is not quiz  # a fresh widget each time
+
+
+def test_ridge_test_covers_the_lectures_four_points():
+    text = " ".join(confirmation_test("ridge").explanations)
+    for phrase in ("λ = 0", "bias", "error function", "towards 0"):
+        assert phrase in text
+
+
+def test_confirmation_test_rejects_unknown_names():
+    with pytest.raises(ValueError, match="name"):
+        confirmation_test("nope")
