@@ -1,0 +1,197 @@
+"""Servers and a browser for the end-to-end tests: JupyterLab or Voilà on 127.0.0.1, Debian's Chromium.
+
+Everything started here is stopped here: kernels and sessions are deleted
+through the REST API, the server process group is terminated, and the
+throw-away folders are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def require_browser() -> None:
+    """Skip (on a learner's machine) or fail (in CI) when Chromium or Playwright is missing."""
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append(f"Debian's Chromium at {CHROMIUM} (install: sudo apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("Playwright for Python (install: pip install -r requirements-test.txt)")
+    if missing:
+        message = "browser test needs " + " and ".join(missing)
+        if IN_CI:
+            pytest.fail(message + " — in CI this test must run; .ci/run installs both")
+        pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _isolated_env(base: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
+        env[name] = str(base / name.lower())
+        Path(env[name]).mkdir(parents=True, exist_ok=True)
+    settings = base / "lab-settings"
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(base / "lab-workspaces")
+    # Render every cell (no virtual scrolling), and no news/update pop-ups over the page.
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    notes = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notes.parent.mkdir(parents=True, exist_ok=True)
+    notes.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class Server:
+    """A running Jupyter server (JupyterLab or Voilà) with its URL, token and work folder."""
+
+    def __init__(self, process: subprocess.Popen, port: int, token: str, root: Path, log: Path) -> None:
+        self.process = process
+        self.port = port
+        self.token = token
+        self.root = root
+        self.log = log
+        self.base = f"http://127.0.0.1:{port}"
+
+    def url(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.base}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def api(self, path: str, method: str = "GET") -> object:
+        req = urllib.request.Request(
+            f"{self.base}/api/{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def wait_ready(self, timeout: float = 90.0, path: str = "api/status") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.url(path), timeout=5) as resp:
+                    if resp.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"server not ready after {timeout} s:\n{self.log.read_text()[-3000:]}")
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:]
+
+    def stop(self) -> None:
+        try:
+            for session in self.api("sessions") or []:  # type: ignore[union-attr]
+                self.api(f"sessions/{session['id']}", method="DELETE")
+            for kernel in self.api("kernels") or []:  # type: ignore[union-attr]
+                self.api(f"kernels/{kernel['id']}", method="DELETE")
+        except Exception:
+            pass  # Voilà has no sessions API; the process group below takes its kernels with it
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+@contextmanager
+def run_server(kind: str, notebook: str | None = None) -> Iterator[Server]:
+    """Start JupyterLab (``kind='lab'``) or Voilà (``kind='voila'``) on a scratch copy of notebooks/."""
+    base = Path(tempfile.mkdtemp(prefix=f"course-{kind}-"))
+    work = base / "notebooks"
+    shutil.copytree(NOTEBOOKS, work, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    env = _isolated_env(base)
+    port, token = free_port(), secrets.token_hex(16)
+    if kind == "lab":
+        cmd = [
+            sys.executable, "-m", "jupyterlab", "--no-browser",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+            "--LabApp.expose_app_in_browser=True", "--ServerApp.allow_root=True",
+        ]
+    elif kind == "voila":
+        cmd = [
+            sys.executable, "-m", "voila", str(work / str(notebook)), "--no-browser",
+            "--Voila.ip=127.0.0.1", f"--Voila.port={port}", "--Voila.port_retries=0",
+            f"--Voila.token={token}", "--ServerApp.allow_root=True",
+        ]
+    else:
+        raise ValueError(f"kind must be 'lab' or 'voila', got {kind!r}")
+    log = base / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(process, port, token, work, log)
+    try:
+        server.wait_ready(path="api/status" if kind == "lab" else "")
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
+    """A Playwright page in headless Debian Chromium with a fresh profile; closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="course-chromium-")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": width, "height": height},
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            yield page
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
