@@ -14,6 +14,7 @@ import numpy as np
 from ._validation import check_int
 from .datasets import load_mnist
 from .multi_layer_net import MultiLayerNet
+from .optimizer import Optimizer
 from .trainer import Augment, Callback, History, Trainer
 
 LECTURE = {
@@ -45,9 +46,10 @@ def make_lecture_trainer(
     epochs: int = LECTURE["epochs"],
     lr: float = LECTURE["lr"],
     mini_batch_size: int = LECTURE["mini_batch_size"],
-    optimizer: str = "SGD",
+    optimizer: str | Optimizer = "SGD",
     optimizer_param: dict[str, Any] | None = None,
     n_test: int = LECTURE["n_test"],
+    evaluate_sample_num_per_epoch: int | None = None,
     activation: str = "relu",
     augment: Augment | None = None,
     data: tuple | None = None,
@@ -85,7 +87,9 @@ def make_lecture_trainer(
         epochs=epochs,
         mini_batch_size=mini_batch_size,
         optimizer=optimizer,
-        optimizer_param=optimizer_param if optimizer_param is not None else {"lr": lr},
+        # an optimizer instance carries its own lr; a name gets the lecture's (or ``lr``)
+        optimizer_param=optimizer_param if optimizer_param is not None or not isinstance(optimizer, str) else {"lr": lr},
+        evaluate_sample_num_per_epoch=evaluate_sample_num_per_epoch,
         verbose=verbose,
         rng=train_rng,
         callback=callback,
@@ -106,9 +110,10 @@ def train_lecture_net(
     epochs: int = LECTURE["epochs"],
     lr: float = LECTURE["lr"],
     mini_batch_size: int = LECTURE["mini_batch_size"],
-    optimizer: str = "SGD",
+    optimizer: str | Optimizer = "SGD",
     optimizer_param: dict[str, Any] | None = None,
     n_test: int = LECTURE["n_test"],
+    evaluate_sample_num_per_epoch: int | None = None,
     activation: str = "relu",
     augment: Augment | None = None,
     data: tuple | None = None,
@@ -122,12 +127,17 @@ def train_lecture_net(
     child of ``default_rng(seed)``, the shuffling and augmentation the other.
     ``history.network`` is the trained network (for weight histograms).
     ``data`` may pass ``((x_train, t_train), (x_test, t_test))`` to use other data.
+    ``optimizer`` is a name (with ``optimizer_param``, default ``{"lr": lr}``) or
+    an optimizer instance such as ``ProximalSGD(lr=0.01, weight_decay_lambda=0.01)``.
+    ``evaluate_sample_num_per_epoch`` scores only that many samples of each
+    set per epoch (the book's option; ``None``: all of them).
     """
     _, trainer = make_lecture_trainer(
         weight_decay_lambda, regularization, use_dropout, dropout_ratio,
         n_train=n_train, hidden_size_list=hidden_size_list, epochs=epochs, lr=lr,
         mini_batch_size=mini_batch_size, optimizer=optimizer, optimizer_param=optimizer_param,
-        n_test=n_test, activation=activation, augment=augment, data=data, seed=seed,
+        n_test=n_test, evaluate_sample_num_per_epoch=evaluate_sample_num_per_epoch,
+        activation=activation, augment=augment, data=data, seed=seed,
         callback=callback, verbose=verbose,
     )
     return trainer.train()

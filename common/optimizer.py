@@ -132,6 +132,27 @@ class Adam(Optimizer):
         """Hook for AdamW; plain Adam leaves the weights alone."""
 
 
+class SGDW(SGD):
+    """SGD with decoupled weight decay: ``W ← (1 − lr·weight_decay)·W − lr·g`` for weight matrices.
+
+    The shrink uses the weights from before the step, so this equals plain SGD
+    on ``g + weight_decay·W`` (an L2 term ``½·λ·ΣW²`` in the loss with λ =
+    ``weight_decay``) up to rounding: with SGD, "weight decay" and "L2" are the
+    same thing.  With Adam they are not (see :class:`AdamW`).
+    Biases (keys not starting with ``'W'``) are not decayed.
+    """
+
+    def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
+        super().__init__(lr)
+        self.weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
+
+    def update(self, params: Params, grads: Params) -> None:
+        for key, w, g in self._pairs(params, grads):
+            if self.weight_decay and key.startswith("W"):
+                w *= w.dtype.type(1.0 - self.lr * self.weight_decay)
+            w -= w.dtype.type(self.lr) * g
+
+
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter 2019).
 
@@ -158,6 +179,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "rmsprop": RMSprop,
     "adam": Adam,
     "adamw": AdamW,
+    "sgdw": SGDW,
 }
 
 

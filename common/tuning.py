@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 
 from ._validation import RngLike, check_array, check_choice, check_float, check_int, make_rng
 from .experiments import make_lecture_trainer
-from .optimizer import SGD, Adam, Optimizer, Params
+from .optimizer import SGDW, Adam, Optimizer, Params  # SGDW re-exported for older imports
 from .trainer import History, Trainer, TrainingDiverged
 
 __all__ = [
@@ -295,14 +295,12 @@ def train_and_score(
         raise ValueError("pass the data as train=(x, t) and eval_sets, not data=")
     settings = _with_dropout(settings)
     checked_monitor = _check_dataset(monitor, "monitor") if monitor is not None else (x[:1], t[:1])
-    network, trainer = make_lecture_trainer(data=((x, t), checked_monitor), **settings)
-    if monitor is None:  # same network, data, optimizer and Generator; only the per-epoch scoring shrinks
-        trainer = Trainer(
-            network, trainer.x_train, trainer.t_train, trainer.x_test, trainer.t_test,
-            epochs=trainer.epochs, mini_batch_size=trainer.batch_size, optimizer=trainer.optimizer,
-            evaluate_sample_num_per_epoch=1, verbose=False, rng=trainer.rng, callback=trainer.callback,
-            augment=trainer.augment, settings={"seed": settings.get("seed", 0)},
-        )
+    network, trainer = make_lecture_trainer(
+        data=((x, t), checked_monitor),
+        # without a monitor set only the final scores matter: score one sample per epoch
+        evaluate_sample_num_per_epoch=None if monitor is not None else 1,
+        **settings,
+    )
     try:
         history = trainer.train()
     except TrainingDiverged as exc:
@@ -661,27 +659,6 @@ class EarlyStopping:
 # =============================================================================
 # decoupled weight decay
 # =============================================================================
-
-
-class SGDW(SGD):
-    """SGD with decoupled weight decay: ``W ← (1 − lr·weight_decay)·W − lr·g`` for weight matrices.
-
-    The shrink uses the weights from before the step, so this equals plain SGD
-    on ``g + weight_decay·W`` (an L2 term ``½·λ·ΣW²`` in the loss with λ =
-    ``weight_decay``) up to rounding: with SGD, "weight decay" and "L2" are the
-    same thing.  With Adam they are not (see :class:`common.optimizer.AdamW`).
-    Biases (keys not starting with ``'W'``) are not decayed.
-    """
-
-    def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
-        super().__init__(lr)
-        self.weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
-
-    def update(self, params: Params, grads: Params) -> None:
-        for key, w, g in self._pairs(params, grads):
-            if self.weight_decay and key.startswith("W"):
-                w *= w.dtype.type(1.0 - self.lr * self.weight_decay)
-            w -= w.dtype.type(self.lr) * g
 
 
 def effective_decay_rates(optimizer: Adam, weight_decay_lambda: float, keys: Iterable[str] | None = None) -> np.ndarray:

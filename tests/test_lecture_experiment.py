@@ -30,7 +30,7 @@ import contextlib
 
 import pytest
 
-from common.experiments import train_lecture_net
+from common.experiments import make_lecture_trainer, train_lecture_net
 
 try:  # installed with scikit-learn (requirements-test.txt)
     from threadpoolctl import threadpool_limits
@@ -107,3 +107,18 @@ def test_too_strong_l2_pulls_both_accuracies_down(run, seed):
     f = run("l2_0.2", seed).final()
     assert f["train_acc"] < 0.5  # measured ~0.1: the net collapses to (near) chance
     assert f["test_acc"] < 0.5
+
+
+def test_an_optimizer_instance_carries_its_own_lr():
+    """``optimizer=ProximalSGD(...)`` needs no ``optimizer_param``; a name gets ``{"lr": lr}``."""
+    from common.proximal import ProximalSGD
+
+    _, trainer = make_lecture_trainer(optimizer=ProximalSGD(lr=0.02, weight_decay_lambda=0.01), epochs=1)
+    assert trainer.optimizer.lr == 0.02
+    _, trainer = make_lecture_trainer(optimizer="Momentum", lr=0.03, epochs=1)
+    assert trainer.optimizer.lr == 0.03
+
+
+def test_evaluate_sample_num_per_epoch_passes_through():
+    history = train_lecture_net(epochs=2, evaluate_sample_num_per_epoch=10)
+    assert history.settings["evaluate_sample_num_per_epoch"] == 10

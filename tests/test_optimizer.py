@@ -207,3 +207,12 @@ def test_each_optimizer_decreases_a_quadratic(name, lr):
         values.append(f())
     assert values[-1] < 0.05 * start, (name, start, values[-1])
     assert values[10] < start
+
+
+def test_sgdw_is_registered_and_leaves_biases_alone():
+    opt = make_optimizer("SGDW", {"lr": 0.1, "weight_decay": 0.5})
+    params = {"W1": np.ones((2, 2), dtype=np.float32), "b1": np.ones(2, dtype=np.float32)}
+    grads = {"W1": np.zeros((2, 2), dtype=np.float32), "b1": np.zeros(2, dtype=np.float32)}
+    opt.update(params, grads)
+    np.testing.assert_allclose(params["W1"], 0.95)
+    np.testing.assert_array_equal(params["b1"], 1.0)

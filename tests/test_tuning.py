@@ -11,10 +11,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from common.experiments import lecture_data, train_lecture_net
-from common.optimizer import SGD, Adam, AdamW
+from common.optimizer import SGD, SGDW, Adam, AdamW
 from common.trainer import History
 from common.tuning import (
-    SGDW,
     EarlyStopping,
     Progress,
     RegularizationGrid,
