@@ -191,16 +191,20 @@ class MultiLayerNet:
             x = layer.forward(x, train_flg) if isinstance(layer, Dropout) else layer.forward(x)
         return x
 
-    def _infer(self, x: np.ndarray, part: int) -> np.ndarray:
+    def _infer(self, x: np.ndarray, part: int, params: dict[str, np.ndarray] | None = None) -> np.ndarray:
         """``_predict(x, False)`` without the layers' bookkeeping for backward.
 
         The same products in the same order, so the same numbers, but every
         layer writes into a buffer kept for the next call (no fresh arrays and
         page faults every epoch), activations work in place, and dropout is
         the identity (test mode).  ``part`` picks the set of buffers (0 and 1:
-        the halves that two threads score at once; 2: a whole small batch).
+        the halves that two threads score at once; 2: a whole small batch;
+        3 and up: :meth:`test_scores_with`).  ``params`` (default: the network's
+        own) lets that pass score a snapshot while training goes on.
         The result is one of the buffers: copy it.
         """
+        if params is None:
+            params = self.params
         buffers = self._buffers.get(part)
         if buffers is None or buffers[0].shape[0] != x.shape[0]:
             sizes = [*self.hidden_size_list, self.output_size]
@@ -208,10 +212,20 @@ class MultiLayerNet:
         activate = ACTIVATIONS[self.activation].apply_inplace
         last = len(buffers) - 1
         for i, out in enumerate(buffers):
-            np.matmul(x, self.params[f"W{i + 1}"], out=out)
-            out += self.params[f"b{i + 1}"]
+            np.matmul(x, params[f"W{i + 1}"], out=out)
+            out += params[f"b{i + 1}"]
             x = activate(out) if i < last else out
         return x
+
+    def test_scores_with(self, params: dict[str, np.ndarray], x: np.ndarray, buffer: int = 3) -> np.ndarray:
+        """Test-mode scores of ``x`` (2-D, this network's dtype) computed with ``params`` instead of ``self.params``.
+
+        The Trainer scores a copy of the weights on two threads while the next
+        epoch trains; the same products as :meth:`predict`, so the same
+        numbers.  The result is a buffer that the next call with the same
+        ``buffer`` number overwrites (two threads at once: two numbers, ≥ 3).
+        """
+        return self._infer(x, buffer, params)
 
     def loss(self, x: np.ndarray, t: np.ndarray, train_flg: bool = False) -> float:
         """Cross-entropy error plus the weight-decay penalty."""

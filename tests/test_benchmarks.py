@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
-CONTENDERS = ("common", "common_1thread", "common_2blas", "textbook_1thread", "textbook_2threads")
+CONTENDERS = ("common", "common_inline", "common_1thread", "common_2blas", "textbook_1thread", "textbook_2threads")
 TORCH = ("torch_2threads", "torch_1thread")
 
 
@@ -72,7 +72,7 @@ def test_common_and_the_textbook_reference_agree_exactly(smoke):
     curves = results["curves"]
     epochs = results["experiment"]["epochs"]
     assert len(curves["common"]["test_acc"]) == epochs
-    for name in ("common_1thread", "textbook_1thread", "textbook_2threads"):
+    for name in ("common_inline", "common_1thread", "textbook_1thread", "textbook_2threads"):
         assert curves[name] == curves["common"], name
         assert results["agreement_vs_common"][name]["identical_leading_epochs"] == epochs
     # and the run learned something, so the comparison is not vacuous

@@ -117,21 +117,25 @@ def test_callback_once_per_epoch_and_true_stops(data):
 def test_evaluate_sample_num_per_epoch_limits_evaluation(data):
     net = make_net()
     sizes = []
-    original = net.predict
+    original_predict, original_with = net.predict, net.test_scores_with
 
     def recording_predict(x, train_flg=False):
         sizes.append(x.shape[0])
-        return original(x, train_flg)
+        return original_predict(x, train_flg)
 
-    net.predict = recording_predict
+    def recording_with(params, x, buffer=3):  # the overlapped pass may split an epoch's rows in two
+        sizes.append(x.shape[0])
+        return original_with(params, x, buffer)
+
+    net.predict, net.test_scores_with = recording_predict, recording_with
     trainer = make_trainer(data, net=net, evaluate_sample_num_per_epoch=10)
     history = trainer.train()
-    assert sizes == [20] * EPOCHS  # 10 training + 10 test digits, one pass per epoch
+    assert sum(sizes) == 20 * EPOCHS and max(sizes) <= 20  # 10 training + 10 test digits per epoch
     assert all(abs(a * 10 - round(a * 10)) < 1e-9 for a in history.train_acc + history.test_acc)
     assert history.settings["evaluate_sample_num_per_epoch"] == 10
     sizes.clear()
     make_trainer(data, net=net).train()
-    assert sizes == [N_TRAIN + N_TEST] * EPOCHS
+    assert sum(sizes) == (N_TRAIN + N_TEST) * EPOCHS
     with pytest.raises(ValueError, match="evaluate_sample_num_per_epoch"):
         make_trainer(data, evaluate_sample_num_per_epoch=0)
 
@@ -273,3 +277,65 @@ def test_exploding_weights_with_a_saturated_loss_count_as_divergence():
     with pytest.raises(TrainingDiverged, match="diverged"):
         trainer.train()
     assert trainer.history.diverged is not None
+
+
+# -- the overlapped accuracy pass ----------------------------------------------------------
+# Without a callback, epoch k's accuracy pass runs on a snapshot of its weights while epoch
+# k + 1 trains.  A callback that returns None switches that off without changing anything
+# else, so the two paths can be compared number for number.
+
+def _no_op(history):
+    return None
+
+
+def test_the_overlapped_pass_is_used_where_two_cpus_are_free(data):
+    from common._blas import _usable_cpus
+
+    trainer = make_trainer(data)
+    if _usable_cpus() >= 2:
+        assert trainer._background() is not None
+    assert make_trainer(data, callback=_no_op)._background() is None  # callbacks see every epoch in step
+    assert make_trainer(data, blas_threads=None)._background() is None
+    assert make_trainer(data, overlap=False)._background() is None
+    with pytest.raises(TypeError, match="overlap"):
+        make_trainer(data, overlap="yes")
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"use_dropout": True, "dropout_ratio": 0.3},
+                                    {"regularization": "l1", "weight_decay_lambda": 0.01}])
+def test_overlapped_and_in_line_evaluation_give_identical_histories(kwargs):
+    from common.experiments import lecture_data, make_lecture_trainer
+
+    data = lecture_data(n_train=120, n_test=600)  # large enough for the row split
+    runs = []
+    for overlap, callback in ((True, None), (False, None), (True, _no_op)):
+        _, trainer = make_lecture_trainer(data=data, epochs=6, seed=3, callback=callback, **kwargs)
+        trainer.overlap = overlap
+        runs.append(trainer.train())
+    assert numbers(runs[0]) == numbers(runs[1]) == numbers(runs[2])
+    assert runs[0].epoch == runs[1].epoch == list(range(1, 7))
+
+
+def test_stopping_the_generator_early_leaves_a_consistent_history(data):
+    trainer = make_trainer(data, epochs=10)
+    iterator = trainer.epochs_iter()
+    for _ in range(3):
+        history = next(iterator)
+    iterator.close()
+    assert history.epoch == [1, 2, 3]
+    assert len(history.train_acc) == len(history.weight_norm) == 3
+
+
+def test_divergence_records_the_valid_epochs_on_both_paths(data):
+    histories, messages = [], []
+    for callback in (None, _no_op):
+        # lr·λ = 2.5 > 2: every step flips and grows the weights; the outputs blow up in epoch 4
+        net = MultiLayerNet(784, [50, 50], 10, rng=0, weight_decay_lambda=25.0)
+        trainer = make_trainer(data, net=net, optimizer_param={"lr": 0.1}, epochs=20, callback=callback)
+        with pytest.raises(TrainingDiverged) as info:
+            trainer.train()
+        histories.append(trainer.history)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] and "epoch 4" in messages[0]
+    assert histories[0].epoch == histories[1].epoch == [1, 2, 3]
+    assert numbers(histories[0]) == numbers(histories[1])
