@@ -6,20 +6,23 @@ course's 2-core machine (benchmarks/README.md), medians of a full lecture run:
 ===============================================  ==============  ==========================
 configuration                                    idle machine    one other busy process
 ===============================================  ==============  ==========================
-OpenBLAS with 2 threads for every product        1.43 s          4.83 s (its threads spin)
-1 BLAS thread                                    1.93 s          1.87 s
-1 BLAS thread + accuracy pass split in 2 (this)  1.56 s          1.78 s
+OpenBLAS with 2 threads for every product        1.17 s          3.82 s (its threads spin)
+1 BLAS thread                                    1.60 s          1.60 s
+1 BLAS thread + accuracy pass split in 2         1.27 s          1.67 s
+1 BLAS thread + overlapped accuracy pass         0.96 s          1.68 s
 ===============================================  ==============  ==========================
 
 So training runs with one BLAS thread (the Trainer's ``blas_threads=1``),
 and the one large product of every epoch, the accuracy pass over train and
-test digits together, is split into two row halves that two Python threads
-compute at once.  A thread that waits for the other blocks instead of
-spinning, so a busy machine costs at most about the serial time, and every
-row's numbers are the same as in one pass.
+test digits together, runs on a second Python thread: overlapped with the
+next epoch's training (``Trainer(overlap=True)``, the default) or, where that
+is off (with a callback, say), split into two row halves computed at once.
+A thread that waits for the other blocks instead of spinning, so a busy
+machine costs at most about the serial time, and every row's numbers are the
+same as in one pass.
 
-threadpoolctl (installed with scikit-learn) sets the thread count; without it
-BLAS keeps its own setting and nothing is split.
+threadpoolctl (in requirements.txt) sets the thread count; without it BLAS
+keeps its own setting and nothing runs on a second thread.
 """
 
 from __future__ import annotations
