@@ -71,3 +71,23 @@ def test_count_parameters_rejects_bad_networks():
         count_parameters(Fake())
     with pytest.raises(TypeError, match="biases"):
         count_parameters(MultiLayerNet(5, [4], 3, rng=0), biases="no")
+
+
+def test_notebook_01_exercise_answers_hold_on_seed_0():
+    """The answers printed under notebook 01's exercises, checked: measured values (seed 0) in comments."""
+    from common.experiments import train_lecture_net
+
+    # Exercise 1: 4,000 digits, 51 epochs -> train 0.996, gap 0.063; 102 epochs -> train 1.000, gap 0.065
+    short = train_lecture_net(n_train=4000, epochs=51).final()
+    long = train_lecture_net(n_train=4000, epochs=102).final()
+    assert short["train_acc"] > 0.98 and long["train_acc"] > 0.98
+    assert short["gap"] < 0.12  # the lecture's 300 digits leave ~0.20
+    assert abs(long["gap"] - short["gap"]) < 0.03
+
+    # Exercise 2: 6 x 300 units has several times the parameters, yet no larger gap:
+    # lecture 1.000 / 0.797 (gap 0.203), 6 x 300 1.000 / 0.836 (gap 0.164)
+    lecture = train_lecture_net(regularization="none").final()
+    wide = train_lecture_net(regularization="none", hidden_size_list=[300] * 6).final()
+    assert parameter_count([300] * 6) > 3 * parameter_count([100] * 6)
+    assert wide["gap"] <= lecture["gap"]
+    assert wide["test_acc"] > lecture["test_acc"] + 0.01
