@@ -157,8 +157,7 @@ def test_large_test_mode_batches_score_exactly_as_the_layers_do(activation, dtyp
 
 
 def test_trainer_caps_blas_threads_only_while_an_epoch_runs():
-    pytest.importorskip("threadpoolctl")
-    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_info  # in requirements.txt
 
     from common.datasets import load_mnist
     from common.multi_layer_net import MultiLayerNet

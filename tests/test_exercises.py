@@ -443,8 +443,7 @@ def test_plot_constraint_panels():
 
 
 def _notebook_cells():
-    if not NOTEBOOK.exists():
-        pytest.skip("notebooks/08_self_check.ipynb is not there")
+    assert NOTEBOOK.exists(), "notebooks/08_self_check.ipynb is missing"
     return json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
 
 
