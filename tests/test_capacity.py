@@ -78,8 +78,10 @@ def test_notebook_01_exercise_answers_hold_on_seed_0():
     from common.experiments import train_lecture_net
 
     # Exercise 1: 4,000 digits, 51 epochs -> train 0.996, gap 0.063; 102 epochs -> train 1.000, gap 0.065
-    short = train_lecture_net(n_train=4000, epochs=51).final()
-    long = train_lecture_net(n_train=4000, epochs=102).final()
+    # one 102-epoch run: its epoch 51 is exactly what a 51-epoch run ends with (same seed, same draws)
+    run = train_lecture_net(n_train=4000, epochs=102)
+    short, long = {k: getattr(run, k)[50] for k in ("train_acc", "test_acc")}, run.final()
+    short["gap"] = short["train_acc"] - short["test_acc"]
     assert short["train_acc"] > 0.98 and long["train_acc"] > 0.98
     assert short["gap"] < 0.12  # the lecture's 300 digits leave ~0.20
     assert abs(long["gap"] - short["gap"]) < 0.03
