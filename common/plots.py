@@ -21,8 +21,13 @@ def plot_learning_curves(
     *,
     ax: Axes | None = None,
     show_loss: bool = False,
+    test_label: str = "test",
 ) -> Figure:
-    """Train and test accuracy per epoch (the lecture's figure); optionally the loss beside it."""
+    """Train and test accuracy per epoch (the lecture's figure); optionally the loss beside it.
+
+    ``test_label`` names the second curve, e.g. ``"validation"`` when the
+    trainer's "test" set is a validation split.
+    """
     if not isinstance(history, History):
         raise TypeError(f"history must be a History, got {type(history).__name__}")
     if ax is None:
@@ -34,7 +39,7 @@ def plot_learning_curves(
         if show_loss:
             raise ValueError("show_loss needs its own figure: pass ax=None")
     ax.plot(history.epoch, history.train_acc, **TRAIN_STYLE)
-    ax.plot(history.epoch, history.test_acc, **TEST_STYLE)
+    ax.plot(history.epoch, history.test_acc, **{**TEST_STYLE, "label": test_label})
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1.02)
