@@ -6,6 +6,8 @@ MESSAGES: dict[str, str] = {
     # --- exercises ---------------------------------------------------------------
     # --- trainer -----------------------------------------------------------------
     # --- tuning / progress ---------------------------------------------------------
+    "progress.already_downloaded": "  {name}: already downloaded (checksum OK)",
+    "progress.mnist_ready": "MNIST files are in {path}\nLoad them with load_mnist(source='full').",
     # --- geometry_plots ----------------------------------------------------------
     # --- seeds / lecture replay -------------------------------------------------------
 }

@@ -10,35 +10,39 @@ times more training data can fetch the original files once::
 and then load them with ``load_mnist(source='full')`` (which calls
 :func:`load_full`).
 
-Every file is checked against its published MD5 sum before it is moved into
-place, so an interrupted or corrupted download never leaves a file that looks
-valid.  Only the standard library and NumPy are used (no pickle, no tqdm).
+The downloading itself is `pooch <https://www.fatiando.org/pooch/>`_'s: it
+streams each file into a temporary file next to the target, checks its MD5
+sum, and only then renames it into place (so an interrupted or corrupted
+download never leaves a file that looks valid); it retries a failed attempt
+and shows a ``tqdm`` progress bar.  This module only adds what pooch does not
+do: several mirrors tried in turn, one readable error listing what each mirror
+answered (and saying "offline" when none could be reached), and the IDX
+parser (no pickle).
 """
 
 from __future__ import annotations
 
 import argparse
-import errno
+import contextlib
 import gzip
-import hashlib
-import http.client
+import logging
 import math
 import os
+import re
 import shlex
-import socket
 import sys
-import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 import numpy as np
+import pooch
+import requests
 
-from ._validation import check_float
+from ._validation import check_float, check_int
+from .i18n import t
 
 __all__ = [
     "FILES",
@@ -68,9 +72,7 @@ MIRRORS: tuple[str, ...] = (
 
 _TRAIN_IMAGES, _TRAIN_LABELS, _TEST_IMAGES, _TEST_LABELS = FILES
 _CACHE_SUBDIR = Path(".cache") / "overfitting-course" / "mnist"
-_CHUNK = 64 * 1024
-_BAR_WIDTH = 30
-_USER_AGENT = "overfitting-course-mnist/0.1 (python urllib)"
+_USER_AGENT = "overfitting-course-mnist/0.2 (pooch)"
 _DOWNLOAD_HINT = "python -m common.datasets download"
 
 # IDX type byte -> big-endian NumPy dtype (http://yann.lecun.com/exdb/mnist/).
@@ -86,15 +88,6 @@ _IDX_DTYPES: dict[int, np.dtype] = {
 
 class DownloadError(RuntimeError):
     """No mirror delivered a file with the expected checksum."""
-
-
-class _MirrorFailed(Exception):
-    """One attempt failed; ``unreachable`` marks failures to connect at all."""
-
-    def __init__(self, reason: str, *, unreachable: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.unreachable = unreachable
 
 
 # --------------------------------------------------------------------------- paths
@@ -140,7 +133,7 @@ def _check_mirrors(mirrors: Sequence[str] | None) -> tuple[str, ...]:
         if not isinstance(url, str):
             raise TypeError(f"mirrors must hold str URLs, got {type(url).__name__} {url!r}")
         parts = urllib.parse.urlsplit(url)
-        # urllib would also open file:// and ftp:// URLs; only HTTP(S) mirrors make sense.
+        # pooch would also fetch ftp:// and sftp:// URLs; only HTTP(S) mirrors make sense here.
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"each mirror must be an http:// or https:// base URL, got {url!r}")
         checked.append(url if url.endswith("/") else url + "/")
@@ -175,187 +168,148 @@ def _check_files(files: Mapping[str, str] | None) -> dict[str, str]:
 # ------------------------------------------------------------------------ download
 
 
-def _md5_of(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+class _MirrorFailed(Exception):
+    """One mirror failed for one file; ``unreachable`` marks failures to connect at all."""
+
+    def __init__(self, reason: str, *, unreachable: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.unreachable = unreachable
 
 
-def _human(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n / (1024 * 1024):.1f} MiB"
+class _Downloader:
+    """pooch's HTTP downloader with a fresh ``tqdm.auto`` bar per attempt.
 
+    pooch reuses one downloader for its retries and closes the bar it was
+    given after a successful download only; a new bar per call (closed on
+    failure too) keeps every attempt's bar honest and the output tidy.
+    """
 
-class _Progress:
-    """One-line text progress bar on stderr, redrawn only when it visibly changes."""
-
-    def __init__(self, label: str, total: int | None, enabled: bool) -> None:
+    def __init__(self, label: str, *, timeout: float, progress: bool) -> None:
         self.label = label
-        self.total = total
-        self.enabled = enabled
-        self.done = 0
-        self._last_drawn: object = None
-        self._drawn_any = False
+        self.timeout = timeout
+        self.progress = progress
+
+    def __call__(self, url: str, output_file: Any, pooch_instance: Any) -> None:
+        bar: _Bar | bool = False
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            # unit="B" + unit_scale: sizes read as kB/MB; stderr keeps stdout for results.
+            bar = _Bar(tqdm(desc=self.label, unit="B", unit_scale=True, file=sys.stderr, leave=True))
+        http = pooch.HTTPDownloader(
+            progressbar=bar, chunk_size=64 * 1024, timeout=self.timeout, headers={"User-Agent": _USER_AGENT}
+        )
+        try:
+            http(url, output_file, pooch_instance)
+        finally:
+            if isinstance(bar, _Bar):
+                bar.close()
+
+
+class _Bar:
+    """The progress-bar protocol pooch expects (``total`` settable, ``update``, ``reset``, ``close``) on a tqdm bar.
+
+    pooch tests ``if progressbar:``, and a tqdm bar of unknown size refuses
+    ``bool()`` (one of size 0 is False), so it cannot be passed directly.
+    """
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def __bool__(self) -> bool:
+        return True
+
+    @property
+    def total(self) -> int | None:
+        return self.bar.total
+
+    @total.setter
+    def total(self, value: int) -> None:
+        # No Content-Length arrives as 0: show a counter of bytes instead of a bar.
+        self.bar.reset(total=value or None)
 
     def update(self, n: int) -> None:
-        self.done += n
-        if not self.enabled:
-            return
-        if self.total:
-            frac = min(self.done / self.total, 1.0)
-            # Redrawing on every 64 KiB chunk floods notebook outputs; redraw per percent.
-            key: object = int(frac * 100)
-            if key == self._last_drawn:
-                return
-            filled = int(round(frac * _BAR_WIDTH))
-            bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
-            text = f"{self.label} [{bar}] {frac:4.0%} {_human(self.done)} / {_human(self.total)}"
-        else:
-            key = self.done // (1024 * 1024)
-            if key == self._last_drawn:
-                return
-            text = f"{self.label} {_human(self.done)}"
-        self._last_drawn = key
-        self._drawn_any = True
-        sys.stderr.write("\r" + text)
-        sys.stderr.flush()
+        self.bar.update(n)
 
-    def finish(self) -> None:
-        # End the \r line so later messages do not overwrite the bar.
-        if self.enabled and self._drawn_any:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            self._drawn_any = False
+    def reset(self) -> None:
+        self.bar.reset(total=self.bar.total)
+
+    def close(self) -> None:
+        self.bar.close()
 
 
-def _describe_url_error(exc: urllib.error.URLError) -> _MirrorFailed:
-    reason = exc.reason
-    if isinstance(reason, socket.gaierror):
-        return _MirrorFailed(f"could not resolve host ({reason})", unreachable=True)
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return _MirrorFailed("timed out while connecting", unreachable=True)
-    if isinstance(reason, ConnectionRefusedError):
-        return _MirrorFailed("connection refused", unreachable=True)
-    if isinstance(reason, OSError) and reason.errno in (
-        errno.ENETUNREACH,
-        errno.EHOSTUNREACH,
-        errno.ENETDOWN,
-        errno.EHOSTDOWN,
-        errno.ECONNREFUSED,
+def _has_cause(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    """Whether ``exc`` wraps one of ``kinds`` (requests nests urllib3's errors in args and __context__)."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, kinds):
+            return True
+        stack += [*item.args, getattr(item, "reason", None), item.__cause__, item.__context__]
+    return False
+
+
+def _describe(exc: requests.RequestException, timeout: float) -> _MirrorFailed:
+    """Turn what requests raised into one line a learner can act on."""
+    import urllib3.exceptions
+
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return _MirrorFailed(f"HTTP {exc.response.status_code} {exc.response.reason}")
+    if isinstance(exc, requests.ConnectTimeout):
+        return _MirrorFailed(f"timed out while connecting ({timeout:g} s)", unreachable=True)
+    if isinstance(exc, requests.ConnectionError) and _has_cause(exc, (urllib3.exceptions.NewConnectionError,)):
+        # NameResolutionError is a NewConnectionError too: no DNS, refused, no route.
+        return _MirrorFailed(f"could not connect ({exc})", unreachable=True)
+    if isinstance(exc, requests.ReadTimeout):
+        return _MirrorFailed(f"stalled: no data for {timeout:g} s")
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)) or (
+        _has_cause(exc, (urllib3.exceptions.IncompleteRead, urllib3.exceptions.ProtocolError))
     ):
-        return _MirrorFailed(f"network unreachable ({reason})", unreachable=True)
-    return _MirrorFailed(f"connection failed ({reason})")
+        return _MirrorFailed(f"truncated download: the connection closed early ({exc})")
+    return _MirrorFailed(f"connection failed ({type(exc).__name__}: {exc})")
 
 
-def _fetch(
-    opener: urllib.request.OpenerDirector,
-    url: str,
-    out: IO[bytes],
-    *,
-    label: str,
-    timeout: float,
-    progress: bool,
-) -> str:
-    """Stream ``url`` into ``out`` and return the MD5 of what was received.
-
-    Network problems raise :class:`_MirrorFailed`; disk problems (full disk,
-    permissions) propagate as ``OSError`` because another mirror cannot fix them.
-    """
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+@contextlib.contextmanager
+def _quiet_pooch() -> Iterator[None]:
+    """pooch logs every download at INFO level in English; our bar and errors say it already."""
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
     try:
-        response = opener.open(request, timeout=timeout)
-    except urllib.error.HTTPError as exc:
-        raise _MirrorFailed(f"HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise _describe_url_error(exc) from None
-    except (TimeoutError, socket.timeout):
-        raise _MirrorFailed(f"no response within {timeout:g} s") from None
-    except (http.client.HTTPException, OSError) as exc:
-        raise _MirrorFailed(f"connection failed ({type(exc).__name__}: {exc})") from None
-
-    with response:
-        total: int | None = None
-        length = response.headers.get("Content-Length")
-        if length is not None:
-            try:
-                total = int(length)
-            except ValueError:
-                total = None  # a garbled header only costs us the percentage
-            else:
-                if total < 0:
-                    total = None
-        bar = _Progress(label, total, progress)
-        digest = hashlib.md5(usedforsecurity=False)
-        try:
-            while True:
-                try:
-                    chunk = response.read(_CHUNK)
-                except http.client.IncompleteRead as exc:
-                    raise _MirrorFailed(
-                        f"truncated download: connection closed after {bar.done + len(exc.partial)} bytes"
-                        + (f" of {total}" if total is not None else "")
-                    ) from None
-                except (TimeoutError, socket.timeout):
-                    raise _MirrorFailed(f"stalled: no data for {timeout:g} s after {bar.done} bytes") from None
-                except (http.client.HTTPException, OSError) as exc:
-                    raise _MirrorFailed(
-                        f"connection lost after {bar.done} bytes ({type(exc).__name__}: {exc})"
-                    ) from None
-                if not chunk:
-                    break
-                out.write(chunk)
-                digest.update(chunk)
-                bar.update(len(chunk))
-        finally:
-            bar.finish()
-        # http.client's read(amt) returns b"" instead of raising when the server
-        # hangs up early, so compare against Content-Length ourselves.
-        if total is not None and bar.done != total:
-            raise _MirrorFailed(f"truncated download: got {bar.done} of {total} bytes")
-        return digest.hexdigest()
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _download_one(
-    opener: urllib.request.OpenerDirector,
-    name: str,
-    md5: str,
-    dest: Path,
-    mirrors: tuple[str, ...],
-    *,
-    timeout: float,
-    progress: bool,
+    name: str, md5: str, dest: Path, mirrors: tuple[str, ...], *, timeout: float, retries: int, progress: bool
 ) -> None:
-    target = dest / name
     failures: list[tuple[str, _MirrorFailed]] = []
     for mirror in mirrors:
         url = mirror + urllib.parse.quote(name)
-        # Same directory as the target so os.replace is an atomic rename, never a copy.
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=dest)
-        tmp = Path(tmp_name)
-        placed = False
+        # One pooch per mirror: pooch does the temp file, the MD5 check, the atomic
+        # rename into dest, and `retries` more attempts (1 s, 2 s, ... apart).
+        store = pooch.create(path=dest, base_url=mirror, registry={name: f"md5:{md5}"}, urls={name: url},
+                             retry_if_failed=retries, allow_updates=True)
         try:
-            with os.fdopen(fd, "wb") as out:
-                got = _fetch(opener, url, out, label=f"  {name}", timeout=timeout, progress=progress)
-                if got != md5:
-                    raise _MirrorFailed(f"checksum mismatch: expected MD5 {md5}, got {got}")
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-            placed = True
+            store.fetch(name, downloader=_Downloader(name, timeout=timeout, progress=progress))
             return
-        except _MirrorFailed as failure:
-            failures.append((url, failure))
-            if progress:
-                print(f"  {url}: {failure.reason}", file=sys.stderr)
-        finally:
-            # Covers mismatches, truncation, disk errors and Ctrl-C alike.
-            if not placed:
-                tmp.unlink(missing_ok=True)
+        except requests.RequestException as exc:  # before OSError: RequestException is an OSError
+            failure = _describe(exc, timeout)
+        except ValueError as exc:
+            if "hash" not in str(exc):
+                raise
+            got = re.search(r"but got ([0-9a-fA-F]+)", str(exc))
+            failure = _MirrorFailed(f"checksum mismatch: expected MD5 {md5}, got {got.group(1) if got else '?'}")
+        # Any other OSError (disk full, no permission) propagates: another mirror cannot fix it.
+        failures.append((url, failure))
+        if progress:
+            print(f"  {url}: {failure.reason}", file=sys.stderr)
 
     lines = [f"could not download {name} into {dest}:"]
     lines += [f"  - {url}: {failure.reason}" for url, failure in failures]
@@ -374,6 +328,7 @@ def download(
     mirrors: Sequence[str] | None = None,
     files: Mapping[str, str] | None = None,
     timeout: float = 30.0,
+    retries: int = 1,
     progress: bool = True,
 ) -> Path:
     """Download the full MNIST files into ``dest_dir`` and return that directory.
@@ -388,14 +343,17 @@ def download(
         Mapping file name -> expected MD5 hex digest; ``None`` means :data:`FILES`.
     timeout:
         Seconds to wait for a connection or for the next chunk of data.
+    retries:
+        Further attempts per mirror after a failed one (pooch waits 1 s, 2 s, …
+        between them), before the next mirror is tried.
     progress:
-        Draw a text progress bar (and report failed mirrors) on stderr.
+        Draw a ``tqdm`` progress bar per file (a widget in Jupyter, text on
+        stderr elsewhere) and report failed mirrors on stderr.
 
     A file already present with the right checksum is not fetched again.
-    Otherwise each mirror is tried in turn: the data are streamed into a
-    temporary file next to the target, checked against the MD5 sum and only
-    then renamed into place, so a partial or corrupted file is never left
-    behind.
+    Otherwise pooch streams it into a temporary file next to the target,
+    checks the MD5 sum and only then renames it into place, so a partial or
+    corrupted file is never left behind.
 
     Raises
     ------
@@ -408,21 +366,20 @@ def download(
     mirror_list = _check_mirrors(mirrors)
     wanted = _check_files(files)
     timeout = check_float(timeout, "timeout", minimum=0.0, include_min=False)
+    retries = check_int(retries, "retries", minimum=0, maximum=10)
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"progress must be True or False, got {type(progress).__name__} {progress!r}")
     progress = bool(progress)
 
     dest.mkdir(parents=True, exist_ok=True)
-    # A private opener keeps us away from urllib's global one (which other code may
-    # have customised) while still honouring http_proxy/https_proxy/no_proxy.
-    opener = urllib.request.build_opener()
-    for name, md5 in wanted.items():
-        target = dest / name
-        if target.is_file() and _md5_of(target) == md5:
-            if progress:
-                print(f"  {name}: already downloaded (checksum OK)", file=sys.stderr)
-            continue
-        _download_one(opener, name, md5, dest, mirror_list, timeout=timeout, progress=progress)
+    with _quiet_pooch():
+        for name, md5 in wanted.items():
+            target = dest / name
+            if target.is_file() and pooch.file_hash(str(target), alg="md5") == md5:
+                if progress:
+                    print(t("progress.already_downloaded", name=name), file=sys.stderr)
+                continue
+            _download_one(name, md5, dest, mirror_list, timeout=timeout, retries=retries, progress=progress)
     return dest
 
 
@@ -561,15 +518,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         where = download(args.dir)
-    except DownloadError as exc:
+    except (DownloadError, OSError, ValueError) as exc:
+        # e.g. offline, or --dir points at a file or an unwritable place: a message, not a traceback.
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except (OSError, ValueError) as exc:
-        # e.g. --dir points at a file or an unwritable place: a message, not a traceback.
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"MNIST files are in {where}")
-    print("Load them with load_mnist(source='full').")
+    print(t("progress.mnist_ready", path=where))
     return 0
 
 

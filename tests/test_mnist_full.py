@@ -1,4 +1,4 @@
-"""Tests for :mod:`common.mnist_full` against a local HTTP server.
+"""Tests for :mod:`common.mnist_full` (downloads through pooch) against a local HTTP server.
 
 Nothing here leaves 127.0.0.1: every download gets explicit local mirrors, and
 an autouse fixture points the module defaults at a closed local port so a
@@ -44,8 +44,8 @@ def md5(data: bytes) -> str:
 
 
 def leftovers(directory: Path) -> list[str]:
-    """Temporary files a failed download might have left behind."""
-    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".part"))
+    """Anything but the four MNIST files: what a failed download might have left behind (pooch's temp files)."""
+    return sorted(p.name for p in directory.iterdir() if p.name not in mnist_full.FILES)
 
 
 def closed_port() -> int:
@@ -98,10 +98,12 @@ def mirror(dataset: Dataset) -> Iterator[Mirror]:
 
     ``/good/NAME`` the file; ``/truncated/NAME`` half the file with the full
     Content-Length, then hang up; ``/corrupt/NAME`` same length, one byte
-    flipped; anything else 404.
+    flipped; ``/flaky/NAME`` 503 on the first request for NAME, then the file;
+    anything else 404.
     """
     lock = threading.Lock()
     state = Mirror(base="")
+    flaky_seen: set[str] = set()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
@@ -109,9 +111,15 @@ def mirror(dataset: Dataset) -> Iterator[Mirror]:
                 state.requests.append(self.path)
             _, kind, name = (self.path.split("/", 2) + ["", ""])[:3]
             blob = dataset.blobs.get(name)
-            if blob is None or kind not in ("good", "truncated", "corrupt"):
+            if blob is None or kind not in ("good", "truncated", "corrupt", "flaky"):
                 self.send_error(404)
                 return
+            if kind == "flaky":
+                with lock:
+                    first, _ = name not in flaky_seen, flaky_seen.add(name)
+                if first:
+                    self.send_error(503)
+                    return
             if kind == "corrupt":
                 blob = bytes([blob[0] ^ 0xFF]) + blob[1:]
             self.send_response(200)
@@ -222,7 +230,9 @@ def test_progress_bar_on_stderr(mirror: Mirror, dataset: Dataset, tmp_path: Path
     name = "train-images-idx3-ubyte.gz"
     download(tmp_path, mirrors=[mirror.url("good")], files={name: dataset.files[name]}, timeout=TIMEOUT)
     err = capsys.readouterr().err
-    assert name in err and "100%" in err and "#" in err
+    # tqdm's text bar (outside Jupyter): "<name>: 100%|██████████| 3.96k/3.96k [...]"
+    size = f"{len(dataset.blobs[name]) / 1000:.2f}k"
+    assert f"{name}: 100%|" in err and f"{size}/{size}" in err and err.endswith("\n")
     download(tmp_path, mirrors=[mirror.url("good")], files={name: dataset.files[name]}, timeout=TIMEOUT)
     assert "already downloaded" in capsys.readouterr().err
 
@@ -234,6 +244,7 @@ def test_truncated_falls_back_to_next_mirror(mirror: Mirror, dataset: Dataset, t
         mirrors=[mirror.url("truncated"), mirror.url("good")],
         files={name: dataset.files[name]},
         timeout=TIMEOUT,
+        retries=0,
         progress=False,
     )
     assert mirror.requests == [f"/truncated/{name}", f"/good/{name}"]
@@ -244,17 +255,38 @@ def test_truncated_falls_back_to_next_mirror(mirror: Mirror, dataset: Dataset, t
 def test_truncated_only_mirror_raises_and_leaves_nothing(mirror: Mirror, dataset: Dataset, tmp_path: Path) -> None:
     name = "train-images-idx3-ubyte.gz"
     with pytest.raises(DownloadError, match="truncated") as info:
-        download(tmp_path, mirrors=[mirror.url("truncated")], files={name: dataset.files[name]}, timeout=TIMEOUT, progress=False)
+        download(tmp_path, mirrors=[mirror.url("truncated")], files={name: dataset.files[name]}, timeout=TIMEOUT,
+                 retries=0, progress=False)
     assert mirror.url("truncated") + name in str(info.value)
     assert "offline" not in str(info.value)  # the server answered; the network is fine
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_attempt_is_retried_on_the_same_mirror(mirror: Mirror, dataset: Dataset, tmp_path: Path) -> None:
+    name = "t10k-labels-idx1-ubyte.gz"
+    download(tmp_path, mirrors=[mirror.url("flaky")], files={name: dataset.files[name]}, timeout=TIMEOUT,
+             retries=1, progress=False)
+    assert mirror.requests == [f"/flaky/{name}"] * 2  # 503, then the file (pooch waited 1 s in between)
+    assert (tmp_path / name).read_bytes() == dataset.blobs[name]
+    assert leftovers(tmp_path) == []
+
+
+def test_without_retries_a_failed_attempt_moves_on(mirror: Mirror, dataset: Dataset, tmp_path: Path) -> None:
+    name = "t10k-labels-idx1-ubyte.gz"
+    with pytest.raises(DownloadError, match="HTTP 503"):
+        download(tmp_path, mirrors=[mirror.url("flaky")], files={name: dataset.files[name]}, timeout=TIMEOUT,
+                 retries=0, progress=False)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_wrong_checksum_raises_and_leaves_nothing(mirror: Mirror, dataset: Dataset, tmp_path: Path) -> None:
     name = "t10k-labels-idx1-ubyte.gz"
     with pytest.raises(DownloadError, match="checksum") as info:
-        download(tmp_path, mirrors=[mirror.url("corrupt")], files={name: dataset.files[name]}, timeout=TIMEOUT, progress=False)
-    assert dataset.files[name] in str(info.value)
+        download(tmp_path, mirrors=[mirror.url("corrupt")], files={name: dataset.files[name]}, timeout=TIMEOUT,
+                 retries=0, progress=False)
+    blob = dataset.blobs[name]
+    served = md5(bytes([blob[0] ^ 0xFF]) + blob[1:])  # what the corrupt mirror sends
+    assert f"checksum mismatch: expected MD5 {dataset.files[name]}, got {served}" in str(info.value)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -262,7 +294,7 @@ def test_every_failure_is_listed(mirror: Mirror, dataset: Dataset, tmp_path: Pat
     name = "t10k-labels-idx1-ubyte.gz"
     mirrors = [mirror.url("missing"), mirror.url("corrupt"), mirror.url("truncated")]
     with pytest.raises(DownloadError) as info:
-        download(tmp_path, mirrors=mirrors, files={name: dataset.files[name]}, timeout=TIMEOUT, progress=False)
+        download(tmp_path, mirrors=mirrors, files={name: dataset.files[name]}, timeout=TIMEOUT, retries=0, progress=False)
     msg = str(info.value)
     assert "HTTP 404" in msg and "checksum" in msg and "truncated" in msg
     assert all(m + name in msg for m in mirrors)
@@ -272,7 +304,8 @@ def test_every_failure_is_listed(mirror: Mirror, dataset: Dataset, tmp_path: Pat
 def test_unreachable_mirror_says_offline(dataset: Dataset, tmp_path: Path) -> None:
     port = closed_port()
     with pytest.raises(DownloadError, match="offline") as info:
-        download(tmp_path, mirrors=[f"http://127.0.0.1:{port}/mnist/"], files=dataset.files, timeout=TIMEOUT, progress=False)
+        download(tmp_path, mirrors=[f"http://127.0.0.1:{port}/mnist/"], files=dataset.files, timeout=TIMEOUT,
+                 retries=0, progress=False)
     msg = str(info.value)
     assert f"127.0.0.1:{port}" in msg and "load_mnist()" in msg and "source='subset'" in msg
     assert list(tmp_path.iterdir()) == []
@@ -293,6 +326,10 @@ def test_download_validates_arguments(tmp_path: Path, dataset: Dataset) -> None:
         download(tmp_path, mirrors=[url], files={"a.gz": "not-a-digest"})
     with pytest.raises(TypeError, match="progress"):
         download(tmp_path, mirrors=[url], files=good, progress="yes")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="retries"):
+        download(tmp_path, mirrors=[url], files=good, retries=-1)
+    with pytest.raises(TypeError, match="retries"):
+        download(tmp_path, mirrors=[url], files=good, retries=1.5)  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
 
 
