@@ -16,13 +16,12 @@ partly by luck); :func:`selection_bias` measures by how much.
   accuracy stops improving (and can restore the best weights).
 - :class:`SGDW` and :func:`effective_decay_rates`: decoupled weight decay,
   to compare "λ·W in the gradient" with "shrink W directly".
-- :class:`Progress`: a progress bar (ipywidgets in a notebook, text elsewhere).
+- :class:`Progress`: a ``tqdm`` progress bar (its widget in a notebook, text elsewhere).
 """
 
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
@@ -33,6 +32,7 @@ from matplotlib.figure import Figure
 
 from ._validation import RngLike, check_array, check_choice, check_float, check_int, make_rng
 from .experiments import make_lecture_trainer
+from .i18n import t
 from .optimizer import SGDW, Adam, Optimizer, Params  # SGDW re-exported for older imports
 from .trainer import History, Trainer, TrainingDiverged
 
@@ -118,71 +118,57 @@ def sample_settings(space: Mapping[str, Any], rng: RngLike = None) -> dict[str, 
 # =============================================================================
 
 
-def _in_kernel() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with Jupyter
-        return False
-    shell = get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
-
-
 class Progress:
-    """A progress bar for a sweep: ``ipywidgets.IntProgress`` in a notebook, a text line elsewhere.
+    """A progress bar for a sweep, drawn by ``tqdm``: its notebook widget in Jupyter, a text line elsewhere.
 
-    ``mode``: ``'auto'`` (widget inside a Jupyter kernel, else text),
-    ``'widget'``, ``'text'`` or ``'none'``.  Use as a context manager or call
-    :meth:`close`; :attr:`done` counts the finished steps.
+    ``mode``: ``'auto'`` (``tqdm.auto``: the widget inside a Jupyter kernel,
+    text elsewhere), ``'widget'`` (``tqdm.notebook``), ``'text'`` (``tqdm.std``
+    on ``stream``, default stderr) or ``'none'``.  ``description`` and ``unit``
+    default to the current language's words for "runs" / "run"
+    (:func:`common.i18n.t`).  Use as a context manager or call :meth:`close`;
+    :attr:`done` counts the finished steps (never more than ``total``) and
+    :attr:`tqdm` is the underlying bar.
     """
 
-    def __init__(self, total: int, description: str = "runs", *, mode: str = "auto", stream: Any = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        description: str | None = None,
+        *,
+        unit: str | None = None,
+        mode: str = "auto",
+        stream: Any = None,
+    ) -> None:
         self.total = check_int(total, "total", minimum=0)
-        if not isinstance(description, str):
-            raise TypeError(f"description must be a string, got {type(description).__name__}")
+        description = t("progress.runs") if description is None else description
+        unit = t("progress.unit_run") if unit is None else unit
+        for name, value in (("description", description), ("unit", unit)):
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a string, got {type(value).__name__}")
         self.description = description
-        mode = check_choice(mode, "mode", ("auto", "widget", "text", "none"))
-        if mode == "auto":
-            mode = "widget" if _in_kernel() else "text"
-        self.mode = mode
-        self.stream = stream if stream is not None else sys.stdout
+        self.mode = check_choice(mode, "mode", ("auto", "widget", "text", "none"))
         self.done = 0
-        self.started = time.perf_counter()
-        self.bar = self.label = None
-        self._width = 0
-        if mode == "widget":
-            import ipywidgets as widgets
-            from IPython.display import display
-
-            self.bar = widgets.IntProgress(value=0, min=0, max=max(self.total, 1), description=description,
-                                           style={"description_width": "initial"})
-            self.label = widgets.Label(value=self._text())
-            display(widgets.HBox([self.bar, self.label]))
-
-    def _text(self, note: str = "") -> str:
-        seconds = time.perf_counter() - self.started
-        text = f"{self.done}/{self.total} {self.description} · {seconds:.1f} s"
-        return f"{text} · {note}" if note else text
+        if self.mode == "auto":
+            from tqdm.auto import tqdm
+        elif self.mode == "widget":
+            from tqdm.notebook import tqdm
+        else:
+            from tqdm.std import tqdm
+        # mininterval=0: a sweep's steps take seconds, so every step is worth drawing.
+        self.tqdm = tqdm(total=self.total, desc=description, unit=unit, file=stream, leave=True,
+                         mininterval=0, disable=self.mode == "none")
 
     def update(self, step: int = 1, note: str = "") -> None:
-        """Mark ``step`` more steps done; ``note`` (e.g. the current setting) is shown beside the bar."""
-        self.done = min(self.total, self.done + check_int(step, "step", minimum=0))
-        if self.mode == "widget":
-            self.bar.value = self.done
-            self.label.value = self._text(note)
-        elif self.mode == "text":
-            text = self._text(note)
-            # pad with spaces so a shorter line fully covers the previous one
-            padded, self._width = text.ljust(self._width), max(self._width, len(text))
-            end = "\n" if self.done == self.total else ""
-            print(f"\r{padded}", end=end, file=self.stream, flush=True)
+        """Mark ``step`` more steps done; ``note`` (e.g. the current setting) is shown after the bar."""
+        step = min(check_int(step, "step", minimum=0), self.total - self.done)
+        if note:
+            self.tqdm.set_postfix_str(note, refresh=False)
+        self.done += step
+        self.tqdm.update(step)
 
     def close(self) -> None:
-        """Finish the bar (green when every step is done)."""
-        if self.mode == "widget":
-            self.bar.bar_style = "success" if self.done == self.total else "warning"
-            self.label.value = self._text()
-        elif self.mode == "text" and self.done != self.total:
-            print(file=self.stream, flush=True)
+        """Finish the bar (the widget turns green when every step is done, red when not)."""
+        self.tqdm.close()
 
     def __enter__(self) -> "Progress":
         return self
@@ -191,10 +177,10 @@ class Progress:
         self.close()
 
 
-def _progress(progress: bool | str, total: int, description: str) -> Progress:
-    if isinstance(progress, bool):
-        return Progress(total, description, mode="auto" if progress else "none")
-    return Progress(total, description, mode=progress)
+def _progress(progress: bool | str, total: int, what: str) -> Progress:
+    """The bar of a sweep: ``what`` is ``'runs'`` or ``'trials'``, worded in the current language."""
+    mode = ("auto" if progress else "none") if isinstance(progress, bool) else progress
+    return Progress(total, t(f"progress.{what}"), unit=t(f"progress.unit_{what[:-1]}"), mode=mode)
 
 
 # =============================================================================
@@ -220,13 +206,13 @@ class Scored:
 
     @property
     def label(self) -> str:
-        """A short description such as ``'L1 λ=0.004, dropout 0.08'``."""
+        """A short description such as ``'L1 λ=0.004, dropout 0.08'`` (in the current language)."""
         s = self.settings
         lam = s.get("weight_decay_lambda", 0.0)
         reg = s.get("regularization", "l2") if lam else "none"
-        text = "no penalty" if reg == "none" else f"{reg.upper()} λ={lam:g}"
+        text = t("tuning.no_penalty") if reg == "none" else f"{reg.upper()} λ={lam:g}"
         if s.get("use_dropout"):
-            text += f", dropout {s.get('dropout_ratio', 0.15):g}"
+            text += t("tuning.with_dropout", ratio=s.get("dropout_ratio", 0.15))
         return text
 
     def gap(self, on: str = "test") -> float:
@@ -419,7 +405,7 @@ def grid_search(
             runs[(reg, lam, ratio)] = run
             if lam == 0:
                 shared[ratio] = run
-            bar.update(note=f"{reg.upper()} λ={lam:g}, dropout {ratio:g}")
+            bar.update(note=f"{reg.upper()} λ={lam:g}" + t("tuning.with_dropout", ratio=ratio))
     return RegularizationGrid(lams, ratios, regs, runs, time.perf_counter() - started)
 
 
@@ -435,13 +421,14 @@ def plot_heatmaps(
     metrics: Sequence[str] = ("test_acc", "gap"),
     *,
     mark: Mapping[str, Any] | None = None,
-    mark_label: str = "lecture",
+    mark_label: str | None = None,
 ) -> Figure:
     """Heat maps of ``metrics`` over λ (rows, growing downwards) × dropout_ratio (columns), one panel column per regularization.
 
     Each cell is annotated with its value.  ``mark`` (e.g.
     ``{'regularization': 'l1', 'weight_decay_lambda': 0.004, 'dropout_ratio': 0.08}``)
-    outlines one grid point and labels it ``mark_label``.
+    outlines one grid point and labels it ``mark_label`` (default: "lecture" in the current language).
+    Titles and axis labels follow :func:`common.i18n.set_language`.
     """
     if not isinstance(grid, RegularizationGrid):
         raise TypeError(f"grid must be a RegularizationGrid, got {type(grid).__name__}")
@@ -453,7 +440,9 @@ def plot_heatmaps(
         target = (check_choice(mark["regularization"], "mark['regularization']", grid.regularizations),
                   _find(grid.lambdas, mark["weight_decay_lambda"], "mark['weight_decay_lambda']"),
                   _find(grid.dropout_ratios, mark["dropout_ratio"], "mark['dropout_ratio']"))
-    titles = {"test_acc": "test accuracy", "train_acc": "train accuracy", "gap": "gap (train − test)"}
+    titles = {metric: t(f"tuning.heat_{metric}") for metric in METRICS}
+    if mark_label is None:
+        mark_label = t("tuning.lecture")
     cmaps = {"test_acc": "viridis", "train_acc": "viridis", "gap": "magma_r"}
     n_rows, n_cols = len(metrics), len(grid.regularizations)
     fig, axes = plt.subplots(n_rows, n_cols, squeeze=False, layout="constrained",
@@ -476,9 +465,9 @@ def plot_heatmaps(
                             fontsize=8, color="white" if dark else "black")
             ax.set_xticks(range(len(grid.dropout_ratios)), [f"{r:g}" for r in grid.dropout_ratios])
             ax.set_yticks(range(len(grid.lambdas)), [f"{v:g}" for v in grid.lambdas])
-            ax.set_xlabel("dropout_ratio")
+            ax.set_xlabel(t("tuning.axis_dropout_ratio"))
             if col == 0:
-                ax.set_ylabel("weight_decay_lambda")
+                ax.set_ylabel(t("tuning.axis_lambda"))
             ax.set_title(f"{reg.upper()}: {titles[metric]}", fontsize=10)
             if target is not None and target[0] == reg:
                 i, j = target[1], target[2]

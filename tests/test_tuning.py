@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -87,17 +88,19 @@ def test_sample_settings_validates(space, match):
 # ---------------------------------------------------------------------------
 
 
-def test_progress_text_mode_overwrites_one_line():
+def test_progress_text_mode_is_a_tqdm_line():
     out = io.StringIO()
     with Progress(3, "runs", mode="text", stream=out) as bar:
         bar.update(note="a long note here")
         bar.update(note="x")
         bar.update()
     text = out.getvalue()
-    assert text.count("\r") == 3 and text.endswith("\n") and "3/3 runs" in text
-    lines = text.split("\r")[1:]
-    assert len(lines[1]) >= len(lines[0].rstrip())  # padded to cover the longer previous line
-    assert bar.done == 3
+    # tqdm redraws one line with \r: "runs: 100%|██████████| 3/3 [00:00<00:00, ...run/s, x]"
+    assert text.count("\n") == 1 and text.endswith("\n")
+    assert "runs:  33%|" in text and "1/3" in text and "a long note here" in text
+    last = text.split("\r")[-1]
+    assert "runs: 100%|" in last and "3/3" in last and re.search(r"(run/s|s/run), x\]", last)
+    assert bar.done == 3 and bar.tqdm.n == 3
 
 
 def test_progress_none_and_widget_modes():
@@ -106,13 +109,34 @@ def test_progress_none_and_widget_modes():
     assert silent.done == 2
     bar = Progress(2, "runs", mode="widget")
     bar.update(note="first")
-    assert bar.bar.value == 1 and "first" in bar.label.value
+    text, widget, info = bar.tqdm.container.children  # tqdm.notebook: label, IntProgress-like bar, text
+    assert widget.value == 1 and widget.max == 2 and "runs" in text.value and "first" in info.value
     bar.close()
-    assert bar.bar.bar_style == "warning"
+    assert widget.bar_style == "danger"  # closed before every step was done
+    done = Progress(1, mode="widget")
+    done.update()
+    done.close()
+    assert done.tqdm.container.children[1].bar_style == "success"
     with pytest.raises(ValueError, match="mode"):
         Progress(2, mode="fancy")
     with pytest.raises(ValueError, match="total"):
         Progress(-1)
+    with pytest.raises(TypeError, match="description"):
+        Progress(2, 3)
+
+
+def test_progress_words_follow_the_language():
+    from common.i18n import set_language
+
+    out = io.StringIO()
+    with Progress(1, mode="text", stream=out) as bar:  # default words: "runs" / "run"
+        bar.update()
+    assert out.getvalue().startswith("\rruns:") and re.search(r"run/s|s/run", out.getvalue())
+    set_language("ja")  # tests/conftest.py puts English back after the test
+    out = io.StringIO()
+    with Progress(1, mode="text", stream=out) as bar:
+        bar.update()
+    assert "学習: 100%" in out.getvalue() and re.search(r"回/s|s/回", out.getvalue())
 
 
 # ---------------------------------------------------------------------------
