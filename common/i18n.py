@@ -16,8 +16,11 @@ from . import locale_en, locale_ja
 
 LANGUAGES = ("en", "ja")
 CATALOGUES: dict[str, dict[str, str]] = {"en": locale_en.MESSAGES, "ja": locale_ja.MESSAGES}
+JAPANESE_FONT = "IPAexGothic"
+"""The family ``matplotlib-fontja`` ships (``ipaexg.ttf``)."""
 
 _language = "en"
+_font_family_before: list[str] | None = None  # matplotlib's font.family before Japanese took over
 
 
 def set_language(language: str) -> None:
@@ -32,6 +35,8 @@ def set_language(language: str) -> None:
     _language = language.lower()
     if _language == "ja":
         use_japanese_font()
+    else:
+        use_default_font()
 
 
 def get_language() -> str:
@@ -49,5 +54,32 @@ def t(key: str, **fields: Any) -> str:
 
 
 def use_japanese_font() -> None:
-    """Make matplotlib draw with the Japanese font that ``matplotlib-fontja`` ships (IPAex Gothic)."""
-    import matplotlib_fontja  # noqa: F401  (importing registers the font and selects it)
+    """Make matplotlib draw with the Japanese font that ``matplotlib-fontja`` ships (IPAex Gothic).
+
+    The previous families stay behind it in ``font.family``: IPAex Gothic has
+    no ``₁``, ``ŵ`` or ``≤``, and matplotlib (>= 3.6) takes each glyph a font
+    lacks from the next family in the list (DejaVu Sans by default).
+    """
+    global _font_family_before
+    import matplotlib
+
+    # Read before the import below: its first run sets font.family to IPAex Gothic alone.
+    others = [f for f in matplotlib.rcParams["font.family"] if f != JAPANESE_FONT] or ["sans-serif"]
+    import matplotlib_fontja  # noqa: F401  (the first import registers the font file with matplotlib)
+
+    if _font_family_before is None:
+        _font_family_before = others
+    # Set every time: importing selects the font only once, and rcParams may have been reset since.
+    matplotlib.rcParams["font.family"] = [JAPANESE_FONT, *others]
+
+
+def use_default_font() -> None:
+    """Undo :func:`use_japanese_font`: English figures look as they did before Japanese was chosen."""
+    global _font_family_before
+    if _font_family_before is None:
+        return
+    import matplotlib
+
+    if list(matplotlib.rcParams["font.family"])[:1] == [JAPANESE_FONT]:
+        matplotlib.rcParams["font.family"] = _font_family_before
+    _font_family_before = None
