@@ -22,4 +22,22 @@ MESSAGES: dict[str, str] = {
     "tuning.lecture": "講義",
     # --- geometry_plots ----------------------------------------------------------
     # --- seeds / lecture replay -------------------------------------------------------
+    "seeds.over_n_seeds": "（シード{n}個）",
+    "seeds.diverged_note": "（シード{n}個中{k}個は発散したため除外）",
+    "seeds.name_train_acc": "訓練",
+    "seeds.name_test_acc": "テスト",
+    "seeds.name_gap": "ギャップ",
+    "seeds.name_weight_norm": "重みのノルム",
+    "seeds.name_sparsity": "スパース率",
+    "seeds.separator": "、",
+    "seeds.verdict_none": "両方の学習を最後まで終えたシードがありません",
+    "seeds.verdict_higher": "シード{n}個すべてで高い",
+    "seeds.verdict_lower": "シード{n}個すべてで低い",
+    "seeds.verdict_within": "ばらつきの範囲内（シード{n}個中{k}個で高い）",
+    "seeds.verdict_few": "（シードが{n}個だけなので、証拠ではなく目安）",
+    "seeds.compare": "{quantity}の差（{b} − {a}、シードごと）：{spread}、{verdict}",
+    "seeds.compare_skipped": "（発散した学習を含むシード{k}個は除外）",
+    "seeds.bootstrap": "{diff:+.3f}（テストデータ{n}個でのブートストラップ{ci}%区間 {low:+.3f} … {high:+.3f}）",
+    "seeds.bootstrap_excludes": "：区間は0を含まない",
+    "seeds.bootstrap_includes": "：区間が0を含む：テストデータのばらつきの範囲内",
 }
