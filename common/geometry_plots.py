@@ -27,6 +27,9 @@ from :func:`common.linear.squared_error_grid`; nothing here draws random numbers
 
 from __future__ import annotations
 
+# Every visible word (titles, axis labels, legends, slider, status line) comes from
+# common.i18n.t, so the figures follow set_language("ja"); English stays the default.
+
 import html
 import io
 from collections.abc import Sequence
@@ -42,6 +45,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ._validation import check_array, check_choice, check_float, check_int
+from .i18n import t
 from .linear import constrained_optimum, squared_error_grid
 
 __all__ = [
@@ -59,7 +63,11 @@ NORM_STYLE: dict[str, dict[str, str]] = {
     "l2": {"color": "tab:blue", "name": "L2 (ridge)", "shape": "disc", "marker": "o"},
     "l1": {"color": "tab:red", "name": "L1 (lasso)", "shape": "diamond", "marker": "D"},
 }
-"""Colour, name and shape used for each constraint in every figure of this module."""
+"""Colour, marker, and English name and shape of each constraint in every figure of this module.
+
+The figures show the name and shape in the current language (:func:`common.i18n.t`,
+keys ``geometry.name_l1`` … ``geometry.shape_l2``).
+"""
 
 _ORD = {"l1": 1, "l2": 2}
 _SUB = {"l1": "₁", "l2": "₂"}
@@ -243,10 +251,11 @@ def draw_constraint_geometry(
 
     picture = ConstraintPicture(radius=r, w_ols=w_ols, error_ols=e_ols, ax=ax)
     handles: list[Any] = [
-        Line2D([], [], color="0.6", linewidth=0.8, label="contours of the squared error E(w)"),
+        Line2D([], [], color="0.6", linewidth=0.8, label=t("geometry.contours")),
     ]
     for norm in norms:
         style = NORM_STYLE[norm]
+        name = t(f"geometry.name_{norm}")
         w_star = constrained_optimum(X, y, r, norm)
         e_star = float(np.sum((y - X @ w_star) ** 2))
         picture.optima[norm] = w_star
@@ -256,17 +265,18 @@ def draw_constraint_geometry(
         edge = ball_boundary(r, norm)
         ax.fill(edge[:, 0], edge[:, 1], color=style["color"], alpha=0.12, linewidth=0)
         (line,) = ax.plot(edge[:, 0], edge[:, 1], color=style["color"], linewidth=1.8,
-                          label=f"{style['name']} {style['shape']}: ‖w‖{_SUB[norm]} ≤ {r:.2f}")
+                          label=t("geometry.region", name=name, shape=t(f"geometry.shape_{norm}"),
+                                  sub=_SUB[norm], r=r))
         handles.append(line)
         if picture.active[norm] and e_star > e_ols:
             ax.contour(w1, w2, E, levels=[e_star], colors=style["color"], linewidths=1.2, linestyles="--")
         (dot,) = ax.plot([w_star[0]], [w_star[1]], linestyle="none", marker=style["marker"], markersize=8,
                          color=style["color"], markeredgecolor="black", zorder=5,
-                         label=f"{style['name']} optimum ({w_star[0]:.2f}, {w_star[1]:.2f})")
+                         label=t("geometry.optimum", name=name, w1=w_star[0], w2=w_star[1]))
         dot.set_gid(f"optimum-{norm}")
         handles.append(dot)
     (cross,) = ax.plot([w_ols[0]], [w_ols[1]], linestyle="none", marker="x", markersize=9, markeredgewidth=2,
-                       color="black", zorder=6, label=f"least squares ŵ ({w_ols[0]:.2f}, {w_ols[1]:.2f})")
+                       color="black", zorder=6, label=t("geometry.least_squares", w1=w_ols[0], w2=w_ols[1]))
     cross.set_gid("least-squares")
     handles.insert(1, cross)
 
@@ -275,7 +285,7 @@ def draw_constraint_geometry(
     ax.set_aspect("equal", adjustable="box")
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
-    ax.set_title(title if title is not None else f"constraint radius r = {r:.2f}")
+    ax.set_title(title if title is not None else t("geometry.title_radius", r=r))
     if legend:
         ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
     return picture
@@ -291,14 +301,15 @@ def plot_coefficient_paths(
     ax: Axes | None = None,
     title: str | None = None,
     true_coef: np.ndarray | None = None,
-    xlabel: str = "λ (penalty strength, log scale)",
+    xlabel: str | None = None,
 ) -> Figure:
     """Each coefficient against λ: ``coefs[k, j]`` is weight ``j`` at ``alphas[k]``.
 
     One line per weight on a log λ axis (``alphas`` must be > 0).  Weights
     whose ``true_coef`` is non-zero are drawn solid and coloured, the others
     thin and grey, so you can see which ones the penalty keeps longest.  The
-    title counts the non-zero weights at the smallest and largest λ.
+    title counts the non-zero weights at the smallest and largest λ.  ``xlabel``
+    defaults to "λ (penalty strength, log scale)" in the current language.
     """
     a = check_array(alphas, "alphas", ndim=1).astype(np.float64)
     c = check_array(coefs, "coefs", ndim=2).astype(np.float64)
@@ -326,13 +337,13 @@ def plot_coefficient_paths(
             ax.plot(a[order], c[order, j], color="0.65", linewidth=0.8)
     ax.axhline(0.0, color="black", linewidth=0.7)
     ax.set_xscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("coefficient")
+    ax.set_xlabel(t("geometry.paths_xlabel") if xlabel is None else xlabel)
+    ax.set_ylabel(t("geometry.paths_ylabel"))
     ax.grid(alpha=0.3)
     nz_small, nz_large = (int(np.count_nonzero(c[order[i]])) for i in (0, -1))
-    ax.set_title(title if title is not None else f"non-zero weights: {nz_small} at small λ → {nz_large} at large λ")
+    ax.set_title(title if title is not None else t("geometry.paths_title", small=nz_small, large=nz_large))
     if truth is not None and k <= 10:
-        ax.legend(fontsize=7, ncol=2, title="truly non-zero", title_fontsize=7)
+        ax.legend(fontsize=7, ncol=2, title=t("geometry.paths_legend_title"), title_fontsize=7)
     fig.tight_layout()
     return fig
 
@@ -388,7 +399,7 @@ class ConstraintExplorer:
         self.picture: ConstraintPicture | None = None
 
         self.slider = widgets.FloatSlider(
-            value=r, min=self.step, max=self.radius_max, step=self.step, description="radius r",
+            value=r, min=self.step, max=self.radius_max, step=self.step, description=t("geometry.slider_radius"),
             continuous_update=False, readout_format=".2f", layout=widgets.Layout(width="420px"),
         )
         width, height = self._canvas.get_width_height()
@@ -432,10 +443,10 @@ class ConstraintExplorer:
         for norm in p.optima:
             w = p.optima[norm]
             lam = p.penalties[norm]
-            lam_text = "λ = 0 (constraint not active)" if not p.active[norm] else f"λ ≈ {lam:.3g}"
+            lam_text = t("geometry.status_inactive") if not p.active[norm] else f"λ ≈ {lam:.3g}"
             zeros = p.n_zero(norm)
-            note = f" · <b>{zeros} weight exactly 0</b>" if zeros else ""
-            parts.append(f"{NORM_STYLE[norm]['name']}: w* = ({w[0]:.3f}, {w[1]:.3f}), {lam_text}{note}")
+            note = t("geometry.status_zeros", n=zeros) if zeros else ""
+            parts.append(f"{html.escape(t(f'geometry.name_{norm}'))}: w* = ({w[0]:.3f}, {w[1]:.3f}), {lam_text}{note}")
         return "<div style='font-family:monospace;font-size:12px'>" + "<br>".join(parts) + "</div>"
 
     def _ipython_display_(self) -> None:

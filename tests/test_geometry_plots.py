@@ -320,3 +320,38 @@ def test_explorer_with_one_norm(problem):
     gids = {line.get_gid() for line in explorer._ax.get_lines()}
     assert "optimum-l1" in gids and "optimum-l2" not in gids
     assert isinstance(explorer._ax.get_lines()[0], Line2D)
+
+
+# --------------------------------------------------------------------------- #
+# the same pictures in Japanese (English is the default, checked above)
+# --------------------------------------------------------------------------- #
+def test_english_legend_wording(problem):
+    X, y = problem
+    fig, ax = plt.subplots()
+    draw_constraint_geometry(X, y, 0.5, ax=ax)
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[0] == "contours of the squared error E(w)" and texts[1].startswith("least squares ŵ (")
+    assert "L2 (ridge) disc: ‖w‖₂ ≤ 0.50" in texts and "L1 (lasso) diamond: ‖w‖₁ ≤ 0.50" in texts
+    assert ax.get_title() == "constraint radius r = 0.50"
+
+
+def test_japanese_titles_legends_and_status(problem):
+    from common.i18n import set_language
+
+    X, y = problem
+    set_language("ja")  # tests/conftest.py switches back to English afterwards
+    fig, ax = plt.subplots()
+    draw_constraint_geometry(X, y, 0.5, ax=ax)
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[0] == "二乗誤差 E(w) の等高線" and texts[1].startswith("最小二乗解 ŵ (")
+    assert "L1（ラッソ回帰）のひし形: ‖w‖₁ ≤ 0.50" in texts and any(t.startswith("L2（リッジ回帰）の最適解") for t in texts)
+    assert ax.get_title() == "制約の半径 r = 0.50"
+    alphas = np.logspace(-3, 1, 5)
+    paths = plot_coefficient_paths(alphas, lasso_path(X, y, alphas), true_coef=np.array([1.5, 0.0]))
+    assert paths.axes[0].get_xlabel() == "λ（正則化の強さ、対数目盛）" and paths.axes[0].get_ylabel() == "係数"
+    assert paths.axes[0].get_title().startswith("0 でない重み") and paths.axes[0].get_legend().get_title().get_text() == "本当は 0 でない重み"
+    explorer = ConstraintExplorer(X, y, radius=0.5)
+    assert explorer.slider.description == "半径 r"
+    assert "L1（ラッソ回帰）" in explorer.status.value and "個の重みがちょうど 0" in explorer.status.value
+    explorer.set_radius(explorer.radius_max)
+    assert "λ = 0（制約が効いていない）" in explorer.status.value
