@@ -2,6 +2,28 @@
 
 MESSAGES: dict[str, str] = {
     # --- plots -------------------------------------------------------------------
+    "plots.train": "train",
+    "plots.test": "test",
+    "plots.epoch": "epoch",
+    "plots.accuracy": "accuracy",
+    "plots.loss": "loss",
+    "plots.title_final": "train {train}, test {test}, gap {gap}",
+    "plots.compare_title": "{label}\ntrain {train} / test {test}",
+    "plots.train_loss_total": "train loss (incl. penalty)",
+    "plots.train_loss_data": "train loss (error only)",
+    "plots.test_loss": "test loss (error only)",
+    "plots.penalty": "penalty term",
+    "plots.gap": "gap (train − test)",
+    "plots.final_accuracy": "final accuracy",
+    "plots.weight_value": "weight value",
+    "plots.density": "density",
+    "plots.seed_band": "{label} (mean ± 1 sd over {n} seeds)",
+    "plots.one_seed": "{label} (1 seed)",
+    "plots.key_train_acc": "train accuracy",
+    "plots.key_test_acc": "test accuracy",
+    "plots.key_weight_norm": "weight norm",
+    "plots.key_sparsity": "fraction of near-zero weights",
+    "plots.key_seconds": "seconds",
     # --- widgets -----------------------------------------------------------------
     # --- exercises ---------------------------------------------------------------
     # --- trainer -----------------------------------------------------------------

@@ -2,6 +2,28 @@
 
 MESSAGES: dict[str, str] = {
     # --- plots -------------------------------------------------------------------
+    "plots.train": "訓練データ",
+    "plots.test": "テストデータ",
+    "plots.epoch": "エポック",
+    "plots.accuracy": "正解率",
+    "plots.loss": "損失",
+    "plots.title_final": "訓練 {train}、テスト {test}、ギャップ {gap}",
+    "plots.compare_title": "{label}\n訓練 {train} / テスト {test}",
+    "plots.train_loss_total": "訓練データの損失（正則化項を含む）",
+    "plots.train_loss_data": "訓練データの損失（誤差のみ）",
+    "plots.test_loss": "テストデータの損失（誤差のみ）",
+    "plots.penalty": "正則化項",
+    "plots.gap": "ギャップ（訓練 − テスト）",
+    "plots.final_accuracy": "最終的な正解率",
+    "plots.weight_value": "重みの値",
+    "plots.density": "密度",
+    "plots.seed_band": "{label}（シード{n}個の平均 ± 1標準偏差）",
+    "plots.one_seed": "{label}（シード1個）",
+    "plots.key_train_acc": "訓練データの正解率",
+    "plots.key_test_acc": "テストデータの正解率",
+    "plots.key_weight_norm": "重みのノルム",
+    "plots.key_sparsity": "ほぼ0の重みの割合",
+    "plots.key_seconds": "経過時間（秒）",
     # --- widgets -----------------------------------------------------------------
     # --- exercises ---------------------------------------------------------------
     # --- trainer -----------------------------------------------------------------
