@@ -6,6 +6,11 @@
     RMSprop   h ← ρ·h + (1−ρ)·g²;  w ← w − lr·g/(√h + ε)
     Adam      m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − lr·m̂/(√v̂ + ε)
     AdamW     Adam, then w ← w − lr·weight_decay·w (decoupled weight decay)
+    SGDW      w ← (1 − lr·weight_decay)·w − lr·g (decoupled weight decay)
+
+The step size is ``lr`` as in the book; ``learning_rate=`` (the lecture's
+course code's name) is accepted too.  Passing both with different values is a
+``TypeError``.  Either way the optimizer keeps it as ``.lr``.
 """
 
 from __future__ import annotations
@@ -19,11 +24,33 @@ from ._validation import check_choice, check_float
 Params = dict[str, np.ndarray]
 
 
-class Optimizer:
-    """Base class: validates the learning rate and the ``params``/``grads`` pair."""
+def step_size(lr: float | None, learning_rate: float | None, default: float) -> float:
+    """The step size from ``lr`` or its other name ``learning_rate`` (``default`` if neither is given).
 
-    def __init__(self, lr: float) -> None:
-        self.lr = check_float(lr, "lr", minimum=0.0, include_min=False)
+    Both given: they must be equal, else ``TypeError`` naming both.
+    """
+    if lr is not None:
+        lr = check_float(lr, "lr", minimum=0.0, include_min=False)
+    if learning_rate is not None:
+        learning_rate = check_float(learning_rate, "learning_rate", minimum=0.0, include_min=False)
+    if lr is not None and learning_rate is not None and lr != learning_rate:
+        raise TypeError(
+            f"got lr={lr!r} and learning_rate={learning_rate!r}: they are two names for the same "
+            "step size (the book writes lr, the lecture learning_rate); pass one"
+        )
+    if lr is not None:
+        return lr
+    return learning_rate if learning_rate is not None else default
+
+
+class Optimizer:
+    """Base class: validates the learning rate and the ``params``/``grads`` pair.
+
+    ``lr`` and ``learning_rate`` are two names for the step size (see :func:`step_size`).
+    """
+
+    def __init__(self, lr: float | None = None, *, learning_rate: float | None = None, default: float = 0.01) -> None:
+        self.lr = step_size(lr, learning_rate, default)
 
     def update(self, params: Params, grads: Params) -> None:
         raise NotImplementedError
@@ -40,10 +67,10 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain stochastic gradient descent, ``w ← w − lr·g``."""
+    """Plain stochastic gradient descent, ``w ← w − lr·g`` (``lr`` default 0.01)."""
 
-    def __init__(self, lr: float = 0.01) -> None:
-        super().__init__(lr)
+    def __init__(self, lr: float | None = None, *, learning_rate: float | None = None) -> None:
+        super().__init__(lr, learning_rate=learning_rate, default=0.01)
 
     def update(self, params: Params, grads: Params) -> None:
         for _, w, g in self._pairs(params, grads):
@@ -51,10 +78,10 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """``v ← momentum·v − lr·g;  w ← w + v``."""
+    """``v ← momentum·v − lr·g;  w ← w + v`` (``lr`` default 0.01)."""
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
-        super().__init__(lr)
+    def __init__(self, lr: float | None = None, momentum: float = 0.9, *, learning_rate: float | None = None) -> None:
+        super().__init__(lr, learning_rate=learning_rate, default=0.01)
         self.momentum = check_float(momentum, "momentum", minimum=0.0, maximum=1.0, include_max=False)
         self.v: Params | None = None
 
@@ -69,10 +96,10 @@ class Momentum(Optimizer):
 
 
 class AdaGrad(Optimizer):
-    """``h ← h + g²;  w ← w − lr·g/(√h + 1e-7)``."""
+    """``h ← h + g²;  w ← w − lr·g/(√h + 1e-7)`` (``lr`` default 0.01)."""
 
-    def __init__(self, lr: float = 0.01) -> None:
-        super().__init__(lr)
+    def __init__(self, lr: float | None = None, *, learning_rate: float | None = None) -> None:
+        super().__init__(lr, learning_rate=learning_rate, default=0.01)
         self.h: Params | None = None
 
     def update(self, params: Params, grads: Params) -> None:
@@ -85,10 +112,12 @@ class AdaGrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """``h ← ρ·h + (1−ρ)·g²;  w ← w − lr·g/(√h + 1e-7)``."""
+    """``h ← ρ·h + (1−ρ)·g²;  w ← w − lr·g/(√h + 1e-7)`` (``ρ`` = ``decay_rate``; ``lr`` default 0.01)."""
 
-    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99) -> None:
-        super().__init__(lr)
+    def __init__(
+        self, lr: float | None = None, decay_rate: float = 0.99, *, learning_rate: float | None = None
+    ) -> None:
+        super().__init__(lr, learning_rate=learning_rate, default=0.01)
         self.decay_rate = check_float(decay_rate, "decay_rate", minimum=0.0, maximum=1.0, include_max=False)
         self.h: Params | None = None
 
@@ -104,10 +133,22 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam with bias correction (Kingma & Ba 2015)."""
+    """Adam with bias correction (Kingma & Ba 2015; ``lr`` default 0.001).
 
-    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999) -> None:
-        super().__init__(lr)
+    ``m ← β₁m + (1−β₁)g``, ``v ← β₂v + (1−β₂)g²``, then, with the bias
+    corrections folded into the step size as in the book,
+    ``w ← w − lr_t·m/(√v + 1e-7)`` with ``lr_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ)``.
+    """
+
+    def __init__(
+        self,
+        lr: float | None = None,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        *,
+        learning_rate: float | None = None,
+    ) -> None:
+        super().__init__(lr, learning_rate=learning_rate, default=0.001)
         self.beta1 = check_float(beta1, "beta1", minimum=0.0, maximum=1.0, include_max=False)
         self.beta2 = check_float(beta2, "beta2", minimum=0.0, maximum=1.0, include_max=False)
         self.iter = 0
@@ -142,8 +183,10 @@ class SGDW(SGD):
     Biases (keys not starting with ``'W'``) are not decayed.
     """
 
-    def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
-        super().__init__(lr)
+    def __init__(
+        self, lr: float | None = None, weight_decay: float = 0.0, *, learning_rate: float | None = None
+    ) -> None:
+        super().__init__(lr, learning_rate=learning_rate)
         self.weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
 
     def update(self, params: Params, grads: Params) -> None:
@@ -161,8 +204,16 @@ class AdamW(Adam):
     not divided by Adam's ``√v̂``, so every weight decays at the same rate.
     """
 
-    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, weight_decay: float = 0.01) -> None:
-        super().__init__(lr, beta1, beta2)
+    def __init__(
+        self,
+        lr: float | None = None,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        weight_decay: float = 0.01,
+        *,
+        learning_rate: float | None = None,
+    ) -> None:
+        super().__init__(lr, beta1, beta2, learning_rate=learning_rate)
         self.weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
 
     def _decay(self, params: Params) -> None:
@@ -184,7 +235,10 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 
 
 def make_optimizer(optimizer: str | Optimizer, optimizer_param: dict[str, Any] | None = None) -> Optimizer:
-    """An optimizer from its name (case-insensitive, e.g. ``'SGD'``) and keyword arguments."""
+    """An optimizer from its name (case-insensitive, e.g. ``'SGD'``) and keyword arguments.
+
+    ``optimizer_param`` defaults to ``{'lr': 0.01}``; ``{'learning_rate': 0.01}`` works too.
+    """
     if isinstance(optimizer, Optimizer):
         if optimizer_param:
             raise ValueError("optimizer_param must be None when optimizer is already an instance")

@@ -39,10 +39,13 @@ class ProximalSGD(SGD):
     SGD step.  This minimises ``E + λ·Σ|W|`` like the lecture's
     ``grad += λ·sign(W)`` update, but weights that reach 0 stay exactly 0.
     Build the network with ``regularization='none'`` so λ is not applied twice.
+    ``lr`` (or ``learning_rate``) defaults to 0.01.
     """
 
-    def __init__(self, lr: float = 0.01, weight_decay_lambda: float = 0.0) -> None:
-        super().__init__(lr)
+    def __init__(
+        self, lr: float | None = None, weight_decay_lambda: float = 0.0, *, learning_rate: float | None = None
+    ) -> None:
+        super().__init__(lr, learning_rate=learning_rate)
         self.weight_decay_lambda = check_float(
             weight_decay_lambda, "weight_decay_lambda (the L1 coefficient λ)", minimum=0.0
         )

@@ -8,6 +8,9 @@ import numpy as np
 import pytest
 
 from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, AdamW, Momentum, RMSprop, make_optimizer
+from common.proximal import ProximalSGD
+
+ALL_CLASSES = [*OPTIMIZERS.values(), ProximalSGD]
 
 EPS = 1e-7
 
@@ -216,3 +219,54 @@ def test_sgdw_is_registered_and_leaves_biases_alone():
     opt.update(params, grads)
     np.testing.assert_allclose(params["W1"], 0.95)
     np.testing.assert_array_equal(params["b1"], 1.0)
+
+
+# ------------------------------------------------- lr and learning_rate
+
+
+@pytest.mark.parametrize("cls", ALL_CLASSES, ids=[c.__name__ for c in ALL_CLASSES])
+def test_learning_rate_is_another_name_for_lr(cls):
+    assert cls(learning_rate=0.03).lr == 0.03
+    assert cls(lr=0.03).lr == 0.03
+    assert cls(0.03).lr == 0.03  # the book passes it positionally
+    assert cls(lr=0.03, learning_rate=0.03).lr == 0.03  # both, agreeing: fine
+    assert "learning_rate" not in cls(learning_rate=0.03).settings()  # recorded as lr, like the book
+
+
+@pytest.mark.parametrize("cls", ALL_CLASSES, ids=[c.__name__ for c in ALL_CLASSES])
+def test_lr_and_learning_rate_disagreeing_is_a_type_error_naming_both(cls):
+    with pytest.raises(TypeError) as info:
+        cls(lr=0.01, learning_rate=0.1)
+    assert "lr=0.01" in str(info.value) and "learning_rate=0.1" in str(info.value)
+
+
+@pytest.mark.parametrize("cls", ALL_CLASSES, ids=[c.__name__ for c in ALL_CLASSES])
+@pytest.mark.parametrize("bad, exc", [(0, ValueError), (-0.1, ValueError), ("x", TypeError)])
+def test_bad_learning_rate_raises_naming_learning_rate(cls, bad, exc):
+    with pytest.raises(exc, match="learning_rate"):
+        cls(learning_rate=bad)
+
+
+def test_default_step_sizes_are_the_books():
+    assert SGD().lr == Momentum().lr == AdaGrad().lr == RMSprop().lr == 0.01
+    assert Adam().lr == AdamW().lr == 0.001
+
+
+def test_the_lectures_optimizer_calls():
+    assert type(make_optimizer("SGD", {"learning_rate": 0.01})) is SGD
+    assert make_optimizer("SGD", {"learning_rate": 0.02}).lr == 0.02
+    m = Momentum(learning_rate=0.01, momentum=0.9)
+    assert (m.lr, m.momentum) == (0.01, 0.9)
+    assert AdaGrad(learning_rate=0.01).lr == 0.01
+    with pytest.raises(TypeError, match="learning_rate"):
+        make_optimizer("adam", {"lr": 0.01, "learning_rate": 0.02})
+
+
+def test_learning_rate_gives_the_same_steps_as_lr():
+    a, b = make_params(), make_params()
+    opt_a, opt_b = Momentum(lr=0.1, momentum=0.8), Momentum(learning_rate=0.1, momentum=0.8)
+    for grads in make_grads_sequence():
+        opt_a.update(a, grads)
+        opt_b.update(b, grads)
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key])
