@@ -1,44 +1,32 @@
-"""Layers with ``forward``/``backward``, as in the book's ch. 5–6.
+"""Layers with ``forward``/``backward``, as in the book's ch. 5–6 (``common/layers.py``).
 
-Every layer keeps what its backward pass needs from the forward pass.  Arrays
-keep the dtype they arrive in (float32 in training, float64 in gradient
-checks), so no layer silently upcasts.
+Every layer keeps what its backward pass needs from its forward pass.  In the
+notation of the docstrings, ``x`` is the layer's input (one row per sample),
+``y`` its output and ``dout = ∂L/∂y`` the gradient arriving from above;
+``backward`` returns ``dx = ∂L/∂x``.
+
+Arrays keep the dtype they arrive in (float32 in training, float64 in
+gradient checks): no layer silently upcasts.
 """
 
 from __future__ import annotations
-
-import functools
 
 import numpy as np
 
 from ._validation import RngLike, check_float, make_rng
 
 
-_ZEROS_MAX_SIZE = 1 << 20  # cache zeros up to 4 MB (float32); larger inputs use the scalar 0
-
-
-def _zero_like(x: np.ndarray) -> np.ndarray | int:
-    return _zeros(x.shape, x.dtype) if x.size <= _ZEROS_MAX_SIZE else 0
-
-
-@functools.lru_cache(maxsize=8)
-def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """A read-only array of zeros, kept for reuse.
-
-    ``np.maximum(x, zeros)`` runs ~2.5x faster than ``np.maximum(x, 0)`` in
-    NumPy 2.4 (the scalar case is not vectorized; measured in benchmarks/).
-    """
-    zeros = np.zeros(shape, dtype=dtype)
-    zeros.flags.writeable = False
-    return zeros
-
-
 class Affine:
-    """Fully connected layer ``y = x W + b``.
+    """Fully connected layer ``y = x·W + b``.
 
-    Backward: ``dW = xᵀ·dout``, ``db = Σ_batch dout``, ``dx = dout·Wᵀ``.
-    ``need_dx=False`` skips ``dx`` for the first layer, whose input is data
-    (nothing upstream needs its gradient; it is the largest product there).
+    Backward::
+
+        dx = dout·Wᵀ        dW = xᵀ·dout        db = Σ_batch dout
+
+    ``dW`` and ``db`` are kept on the layer (the book's ``layer.dW``, which the
+    lecture's hand-written update reads).  ``need_dx=False`` returns ``None``
+    instead of ``dx``: the first layer's input is the data, and nothing
+    upstream needs its gradient.
     """
 
     def __init__(self, W: np.ndarray, b: np.ndarray, *, need_dx: bool = True) -> None:
@@ -51,12 +39,11 @@ class Affine:
         self.db: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        # images (N, C, H, W) are flattened to (N, C·H·W); backward restores the shape
         self.original_x_shape = x.shape
         x = x.reshape(x.shape[0], -1)
         self.x = x
-        out = x @ self.W
-        out += self.b
-        return out
+        return x @ self.W + self.b
 
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
         assert self.x is not None, "call forward before backward"
@@ -68,43 +55,34 @@ class Affine:
 
 
 class Relu:
-    """``y = max(0, x)``; backward passes ``dout`` where ``x > 0`` and 0 elsewhere.
+    """``y = max(0, x)``; backward ``dx = dout`` where ``x > 0`` and 0 elsewhere.
 
-    Forward keeps only its output ``y``: ``y > 0`` exactly where ``x > 0``, so
-    backward rebuilds the mask from it.  Inference passes (accuracy over 1,300
-    digits every epoch) then never pay for a mask they do not need.
+    ``mask`` marks the units that were switched off (``x ≤ 0``), as in the book.
+    (The book copies ``x`` and writes 0 through the mask; ``np.maximum`` and a
+    multiplication give the same numbers ~10x faster on the evaluation pass,
+    where the signs are random and boolean indexing mispredicts every branch.)
     """
 
     def __init__(self) -> None:
-        self.out: np.ndarray | None = None
-
-    @property
-    def mask(self) -> np.ndarray | None:
-        """Where the last forward input was positive (the units that pass gradient)."""
-        return None if self.out is None else self.out > 0
+        self.mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.out = np.maximum(x, _zero_like(x))
-        return self.out
-
-    @staticmethod
-    def apply_inplace(x: np.ndarray) -> np.ndarray:
-        """``forward``'s math on ``x`` itself, keeping nothing (test-mode inference)."""
-        return np.maximum(x, _zero_like(x), out=x)
+        self.mask = x <= 0
+        return np.maximum(x, 0)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        assert self.out is not None, "call forward before backward"
-        return dout * (self.out > 0)
+        assert self.mask is not None, "call forward before backward"
+        return dout * ~self.mask  # 0 where the unit was off, dout where it passed
 
 
 class Sigmoid:
-    """``y = 1 / (1 + exp(-x))``; backward ``dx = dout · y (1 - y)``."""
+    """``y = 1 / (1 + exp(-x))``; backward ``dx = dout · y·(1 − y)``."""
 
     def __init__(self) -> None:
         self.out: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        # exp(-x) overflows for very negative x; the result 0 is still right.
+        # exp(-x) overflows to inf for very negative x; 1 / (1 + inf) = 0 is still the right answer
         with np.errstate(over="ignore"):
             out = 1.0 / (1.0 + np.exp(-x))
         self.out = out.astype(x.dtype, copy=False)
@@ -114,59 +92,72 @@ class Sigmoid:
         assert self.out is not None, "call forward before backward"
         return dout * (1.0 - self.out) * self.out
 
-    @staticmethod
-    def apply_inplace(x: np.ndarray) -> np.ndarray:
-        """``forward``'s math on ``x`` itself, keeping nothing (test-mode inference)."""
-        with np.errstate(over="ignore"):
-            np.negative(x, out=x)
-            np.exp(x, out=x)
-            x += 1.0
-            return np.divide(1.0, x, out=x)
-
 
 class Dropout:
-    """Drop each unit with probability ``dropout_ratio`` while training.
+    """Switch each unit off with probability ``dropout_ratio`` while training.
 
-    Inverted dropout: at training time the kept units are scaled by
-    ``1 / (1 - dropout_ratio)``, so ``E[output] = input`` and the test-time
-    forward pass is the identity (the book instead multiplies by
-    ``1 - dropout_ratio`` at test time; both keep the expected activation equal
-    between the modes).  Backward: ``dx = dout · mask / (1 - dropout_ratio)``.
+    A fresh mask ``m`` (1 = kept, with probability ``1 − p``, ``p = dropout_ratio``)
+    is drawn at every training forward pass.  Two ways to keep the expected
+    activation the same in training and test mode:
+
+    ``inverted=True`` (default; most libraries)::
+
+        training  y = x · m / (1 − p)       test  y = x
+        backward  dx = dout · m / (1 − p)
+
+    ``inverted=False`` (the book's and the lecture's class)::
+
+        training  y = x · m                  test  y = x · (1 − p)
+        backward  dx = dout · m
+
+    Either way ``E[y_train] = y_test``, so both styles train the same network
+    in expectation (``tests/test_layers.py`` checks it).
 
     ``frozen = True`` reuses the last mask (same shape) instead of drawing a new
     one, so a numerical gradient check sees one fixed sub-network.
     """
 
-    def __init__(self, dropout_ratio: float = 0.5, rng: RngLike = None) -> None:
+    def __init__(self, dropout_ratio: float = 0.5, rng: RngLike = None, *, inverted: bool = True) -> None:
         self.dropout_ratio = check_float(
             dropout_ratio, "dropout_ratio", minimum=0.0, maximum=1.0, include_max=False
         )
+        if not isinstance(inverted, (bool, np.bool_)):
+            raise TypeError(f"inverted must be True or False, got {inverted!r}")
+        self.inverted = bool(inverted)
         self.rng = make_rng(rng)
         self.mask: np.ndarray | None = None
         self.frozen = False
-        self._active = False
+        self._train = False  # whether the last forward pass was in training mode
 
     def forward(self, x: np.ndarray, train_flg: bool = True) -> np.ndarray:
-        if not train_flg or self.dropout_ratio == 0.0:
-            self._active = False
-            return x
+        self._train = bool(train_flg) and self.dropout_ratio > 0.0
+        if not self._train:
+            if self.inverted or self.dropout_ratio == 0.0:
+                return x
+            return x * x.dtype.type(1.0 - self.dropout_ratio)
         if not (self.frozen and self.mask is not None and self.mask.shape == x.shape):
-            keep = 1.0 - self.dropout_ratio
-            # the mask carries the 1/keep scale, so backward is one multiply
             mask = (self.rng.random(x.shape, dtype=np.float32) >= self.dropout_ratio).astype(x.dtype)
-            mask *= x.dtype.type(1.0 / keep)
+            if self.inverted:
+                # the mask carries the 1/(1 − p) scale, so forward and backward are one multiply each
+                mask *= x.dtype.type(1.0 / (1.0 - self.dropout_ratio))
             self.mask = mask
-        self._active = True
         return x * self.mask
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        if not self._active:
-            return dout
+        if not self._train:
+            # test mode: y = x (inverted) or y = x·(1 − p) (book style)
+            if self.inverted or self.dropout_ratio == 0.0:
+                return dout
+            return dout * dout.dtype.type(1.0 - self.dropout_ratio)
         return dout * self.mask
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
-    """Row-wise ``exp(x_i) / Σ_j exp(x_j)``, shifted by the row max so exp never overflows."""
+    """Row-wise ``softmax(x)_i = exp(x_i) / Σ_j exp(x_j)``.
+
+    Shifted by the row maximum first (``softmax(x − c) = softmax(x)``), so
+    ``exp`` never overflows.
+    """
     z = x - x.max(axis=-1, keepdims=True)
     np.exp(z, out=z)
     z /= z.sum(axis=-1, keepdims=True)
@@ -174,7 +165,11 @@ def softmax(x: np.ndarray) -> np.ndarray:
 
 
 def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
-    """Mean ``-log y[t]`` over the batch; ``t`` holds labels or one-hot rows."""
+    """Mean cross-entropy ``−(1/N)·Σ_n log y[n, t_n]``; ``t`` holds labels or one-hot rows.
+
+    The smallest positive float is added inside the log (the book adds 1e-7),
+    so a probability that rounded to 0 gives a large finite loss, not inf.
+    """
     if y.ndim == 1:
         y = y.reshape(1, -1)
         t = t.reshape(1, -1) if t.ndim == 1 and t.size == y.size else t.reshape(1)
@@ -186,7 +181,10 @@ def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
 
 
 class SoftmaxWithLoss:
-    """Softmax followed by cross-entropy; backward ``dx = (y - onehot(t)) / batch``."""
+    """Softmax followed by cross-entropy: ``L = −(1/N)·Σ_n log softmax(x)[n, t_n]``.
+
+    Backward: ``dx = (y − onehot(t)) / N`` with ``y = softmax(x)``.
+    """
 
     def __init__(self) -> None:
         self.loss: float | None = None

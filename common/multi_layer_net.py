@@ -1,16 +1,19 @@
-"""``MultiLayerNet``: the book's fully connected network with weight decay and dropout.
+"""``MultiLayerNet``: the book's fully connected network (ch. 6) with weight decay and dropout.
 
 Layer order for ``hidden_size_list=[h1, ..., hk]``::
 
     Affine1 → Activation_function1 → [Dropout1] → … → Affine{k+1} → SoftmaxWithLoss
 
 Loss, as the lecture states it: the error function plus, for every layer, a
-norm term of its weights, summed over layers and times ``weight_decay_lambda``:
+norm term of its weights, summed over layers and times ``weight_decay_lambda``
+(the penalties live in :data:`common.regularizers.REGULARIZERS`):
 
     L2:  E + ½·λ·Σ_l Σ W_l²     (gradient adds λ·W_l)
     L1:  E +   λ·Σ_l Σ |W_l|    (gradient adds λ·sign(W_l))
 
-Biases are never penalized.
+Biases are never penalized.  As in the book, ``layers['AffineN'].dW`` holds the
+gradient of the error ``E`` only; the penalty's gradient is added in the
+``grads`` that :meth:`MultiLayerNet.gradient` returns.
 """
 
 from __future__ import annotations
@@ -22,44 +25,52 @@ from typing import Any
 import numpy as np
 
 from . import regularizers
-from ._blas import in_two_halves
 from ._validation import RngLike, check_choice, check_dtype, check_float, check_int, make_rng
 from .gradient import numerical_gradient as _numerical_gradient
 from .layers import Affine, Dropout, Relu, Sigmoid, SoftmaxWithLoss
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
 
-PARALLEL_PREDICT_ROWS = 512
-"""Test-mode batches this large are scored on two threads (the Trainer's per-epoch
-accuracy pass over 300 + 1,000 digits); smaller ones gain less than the hand-off costs."""
-
 
 def init_scale(weight_init_std: str | float, fan_in: int) -> float:
-    """Std of the initial weights: He ``sqrt(2/n)`` for ReLU, Xavier ``sqrt(1/n)`` for sigmoid."""
+    """Std of the initial weights: He ``sqrt(2/n)`` for ReLU, Xavier ``sqrt(1/n)`` for sigmoid (``n`` = fan-in)."""
     if isinstance(weight_init_std, str):
         kind = check_choice(weight_init_std, "weight_init_std", ("relu", "he", "sigmoid", "xavier"))
         return float(np.sqrt((2.0 if kind in ("relu", "he") else 1.0) / fan_in))
     return check_float(weight_init_std, "weight_init_std", minimum=0.0, include_min=False)
 
 
-def _all_finite(x: np.ndarray) -> bool:
-    """True if ``x`` holds no NaN/inf, in one BLAS pass (the check runs on every batch).
-
-    Any NaN or inf makes ``Σ x²`` non-finite; a non-finite sum can also mean an
-    overflow of huge but finite values, so only then look element by element.
-    """
-    flat = x.reshape(-1)
-    return bool(np.isfinite(np.dot(flat, flat))) or bool(np.isfinite(x).all())
+def _dropout_ratio(dropout_ratio: float | None, dropout_ration: float | None) -> float:
+    """``dropout_ratio``, or the book's spelling ``dropout_ration``; both at once must agree."""
+    if dropout_ratio is not None and dropout_ration is not None and dropout_ratio != dropout_ration:
+        raise TypeError(
+            f"got dropout_ratio={dropout_ratio!r} and dropout_ration={dropout_ration!r}: they are two "
+            "spellings of the same setting (the book writes dropout_ration); pass one"
+        )
+    if dropout_ratio is not None:
+        return check_float(dropout_ratio, "dropout_ratio", minimum=0.0, maximum=1.0, include_max=False)
+    if dropout_ration is not None:
+        return check_float(dropout_ration, "dropout_ration", minimum=0.0, maximum=1.0, include_max=False)
+    return 0.5
 
 
 class MultiLayerNet:
     """Fully connected ReLU/sigmoid network with L2/L1 weight decay and optional dropout.
 
-    Parameters follow the book; the keyword-only ones are this course's:
-    ``regularization`` (``'l2'``, ``'l1'`` or ``'none'``), ``use_dropout``,
-    ``dropout_ratio`` (probability of *dropping* a unit), ``dtype`` (float32 for
-    speed, float64 for gradient checks) and ``rng`` (seed or Generator for the
-    initial weights and the dropout masks).
+    The positional parameters are the book's.  Keyword-only, this course's:
+    ``regularization`` (a name in :data:`common.regularizers.REGULARIZERS`:
+    ``'l2'``, ``'l1'`` or ``'none'``), ``use_dropout``, ``dropout_ratio``
+    (probability of *dropping* a unit, default 0.5; ``dropout_ration``, the
+    book's spelling, is accepted too), ``dropout_inverted`` (``True``: scale
+    the kept units by ``1/(1 − p)`` while training; ``False``: the book's
+    style, scale by ``1 − p`` at test time; see :class:`common.layers.Dropout`),
+    ``dtype`` (float32 by default, float64 for gradient checks) and ``rng``
+    (seed or Generator for the initial weights and the dropout masks).
+
+    What a hand-written training loop reads: ``params['W1']`` …,
+    ``hidden_layer_num``, ``layers['Affine1'].dW``/``.db`` after
+    :meth:`gradient`.  Replacing or editing ``params[...]`` takes effect at
+    the next forward pass.
     """
 
     def __init__(
@@ -73,9 +84,11 @@ class MultiLayerNet:
         *,
         regularization: str = "l2",
         use_dropout: bool = False,
-        dropout_ratio: float = 0.5,
+        dropout_ratio: float | None = None,
+        dropout_inverted: bool = True,
         dtype: Any = np.float32,
         rng: RngLike = None,
+        dropout_ration: float | None = None,
     ) -> None:
         self.input_size = check_int(input_size, "input_size", minimum=1)
         if isinstance(hidden_size_list, (str, bytes)) or not hasattr(hidden_size_list, "__iter__"):
@@ -86,18 +99,21 @@ class MultiLayerNet:
         self.output_size = check_int(output_size, "output_size", minimum=2)
         self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
         self.weight_decay_lambda = check_float(weight_decay_lambda, "weight_decay_lambda", minimum=0.0)
-        self.regularization = check_choice(regularization, "regularization", regularizers.REGULARIZATIONS)
+        self.regularizer = regularizers.get_regularizer(regularization)
+        self.regularization = self.regularizer.name
         if not isinstance(use_dropout, (bool, np.bool_)):
             raise TypeError(f"use_dropout must be True or False, got {use_dropout!r}")
         self.use_dropout = bool(use_dropout)
-        self.dropout_ratio = check_float(
-            dropout_ratio, "dropout_ratio", minimum=0.0, maximum=1.0, include_max=False
-        )
+        self.dropout_ratio = _dropout_ratio(dropout_ratio, dropout_ration)
+        if not isinstance(dropout_inverted, (bool, np.bool_)):
+            raise TypeError(f"dropout_inverted must be True or False, got {dropout_inverted!r}")
+        self.dropout_inverted = bool(dropout_inverted)
         self.dtype = check_dtype(dtype)
         self.rng = make_rng(rng)
         self.hidden_layer_num = len(self.hidden_size_list)
-        self._penalty, self._penalty_grad = regularizers.penalty_functions(self.regularization)
 
+        # initial weights: N(0, scale²) drawn in float64 layer by layer, then rounded to dtype
+        # (so float32 and float64 networks with the same seed start from the same numbers)
         sizes = [self.input_size, *self.hidden_size_list, self.output_size]
         self.params: dict[str, np.ndarray] = {}
         for i in range(1, len(sizes)):
@@ -109,18 +125,21 @@ class MultiLayerNet:
         self.layers: OrderedDict[str, Any] = OrderedDict()
         n_affine = len(sizes) - 1
         for i in range(1, n_affine + 1):
+            # the first layer's input is the data: no dx needed (see Affine)
             self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"], need_dx=i > 1)
             if i < n_affine:
                 self.layers[f"Activation_function{i}"] = ACTIVATIONS[self.activation]()
                 if self.use_dropout:
-                    self.layers[f"Dropout{i}"] = Dropout(self.dropout_ratio, rng=self.rng)
+                    self.layers[f"Dropout{i}"] = Dropout(
+                        self.dropout_ratio, rng=self.rng, inverted=self.dropout_inverted
+                    )
         self.last_layer = SoftmaxWithLoss()
-        self._buffers: dict[int, list[np.ndarray]] = {}  # _infer's outputs, per part
         self.last_loss: float | None = None  # loss of the forward pass behind the last gradient()
 
     # -- helpers ---------------------------------------------------------------
     @property
     def n_affine(self) -> int:
+        """Number of Affine layers, ``hidden_layer_num + 1``."""
         return self.hidden_layer_num + 1
 
     def weights(self) -> list[np.ndarray]:
@@ -128,10 +147,10 @@ class MultiLayerNet:
         return [self.params[f"W{i}"] for i in range(1, self.n_affine + 1)]
 
     def penalty(self) -> float:
-        """The regularization term added to the loss (0 with ``'none'`` or λ = 0)."""
-        if self._penalty is None or self.weight_decay_lambda == 0.0:
+        """The regularization term added to the loss, ``λ·Σ_l R(W_l)`` (0 with ``'none'`` or λ = 0)."""
+        if self.weight_decay_lambda == 0.0:
             return 0.0
-        return self._penalty(self.weights(), self.weight_decay_lambda)
+        return self.regularizer.penalty(self.weights(), self.weight_decay_lambda)
 
     def _bind(self) -> None:
         # Layers read the current arrays, so replacing network.params['W1'] (as the
@@ -154,7 +173,7 @@ class MultiLayerNet:
         x = x.reshape(x.shape[0], -1)
         if x.dtype != self.dtype:
             x = x.astype(self.dtype)
-        if not _all_finite(x):
+        if not np.isfinite(x).all():
             raise ValueError("x contains NaN or inf")
         return x
 
@@ -173,62 +192,19 @@ class MultiLayerNet:
             raise ValueError(f"t must hold labels in [0, {self.output_size - 1}], got min {t.min()}, max {t.max()}")
         return t
 
-    # -- the book's API ---------------------------------------------------------
-    def predict(self, x: np.ndarray, train_flg: bool = False) -> np.ndarray:
-        """Scores before softmax, shape ``(batch, output_size)``; dropout only if ``train_flg``."""
-        x = self._check_x(x)
-        return self._test_scores(x) if not train_flg else self._predict(x, True)
-
-    def _test_scores(self, x: np.ndarray) -> np.ndarray:
-        """Test-mode scores (dropout off), the rows of a large batch split over two threads."""
-        if x.shape[0] >= PARALLEL_PREDICT_ROWS:
-            return in_two_halves(self._infer, x, np.concatenate)
-        return self._infer(x, 2).copy()
-
     def _predict(self, x: np.ndarray, train_flg: bool) -> np.ndarray:
         self._bind()
         for layer in self.layers.values():
             x = layer.forward(x, train_flg) if isinstance(layer, Dropout) else layer.forward(x)
         return x
 
-    def _infer(self, x: np.ndarray, part: int, params: dict[str, np.ndarray] | None = None) -> np.ndarray:
-        """``_predict(x, False)`` without the layers' bookkeeping for backward.
-
-        The same products in the same order, so the same numbers, but every
-        layer writes into a buffer kept for the next call (no fresh arrays and
-        page faults every epoch), activations work in place, and dropout is
-        the identity (test mode).  ``part`` picks the set of buffers (0 and 1:
-        the halves that two threads score at once; 2: a whole small batch;
-        3 and up: :meth:`test_scores_with`).  ``params`` (default: the network's
-        own) lets that pass score a snapshot while training goes on.
-        The result is one of the buffers: copy it.
-        """
-        if params is None:
-            params = self.params
-        buffers = self._buffers.get(part)
-        if buffers is None or buffers[0].shape[0] != x.shape[0]:
-            sizes = [*self.hidden_size_list, self.output_size]
-            buffers = self._buffers[part] = [np.empty((x.shape[0], size), dtype=self.dtype) for size in sizes]
-        activate = ACTIVATIONS[self.activation].apply_inplace
-        last = len(buffers) - 1
-        for i, out in enumerate(buffers):
-            np.matmul(x, params[f"W{i + 1}"], out=out)
-            out += params[f"b{i + 1}"]
-            x = activate(out) if i < last else out
-        return x
-
-    def test_scores_with(self, params: dict[str, np.ndarray], x: np.ndarray, buffer: int = 3) -> np.ndarray:
-        """Test-mode scores of ``x`` (2-D, this network's dtype) computed with ``params`` instead of ``self.params``.
-
-        The Trainer scores a copy of the weights on two threads while the next
-        epoch trains; the same products as :meth:`predict`, so the same
-        numbers.  The result is a buffer that the next call with the same
-        ``buffer`` number overwrites (two threads at once: two numbers, ≥ 3).
-        """
-        return self._infer(x, buffer, params)
+    # -- the book's API ---------------------------------------------------------
+    def predict(self, x: np.ndarray, train_flg: bool = False) -> np.ndarray:
+        """Scores before softmax, shape ``(batch, output_size)``; dropout acts only if ``train_flg``."""
+        return self._predict(self._check_x(x), train_flg)
 
     def loss(self, x: np.ndarray, t: np.ndarray, train_flg: bool = False) -> float:
-        """Cross-entropy error plus the weight-decay penalty."""
+        """Cross-entropy error plus the weight-decay penalty, ``E + λ·Σ_l R(W_l)``."""
         x = self._check_x(x)
         t = self._check_t(t, x.shape[0])
         return self.last_layer.forward(self._predict(x, train_flg), t) + self.penalty()
@@ -237,12 +213,21 @@ class MultiLayerNet:
         """Fraction of samples whose highest score is the true class (dropout off)."""
         x = self._check_x(x)
         t = self._check_t(t, x.shape[0])
-        return float(np.mean(self._test_scores(x).argmax(axis=1) == t))
+        return float(np.mean(self._predict(x, False).argmax(axis=1) == t))
 
     def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
         """Backprop gradients of :meth:`loss` (training mode), keyed like ``params``.
 
-        ``dW_l`` includes the penalty's gradient (λ·W_l or λ·sign(W_l)); ``db_l`` does not.
+        Forward in training mode (fresh dropout masks), then backward from
+        ``SoftmaxWithLoss`` down to ``Affine1``.  Returns::
+
+            grads['W_l'] = layers['Affine_l'].dW + λ·∂R/∂W_l    (λ·W_l for L2, λ·sign(W_l) for L1)
+            grads['b_l'] = layers['Affine_l'].db
+
+        ``layers['Affine_l'].dW`` itself stays the data gradient ``∂E/∂W_l``
+        (as in the book), so a hand-written loop that adds the penalty itself
+        does not count it twice.  With λ = 0, ``grads['W_l']`` is that same
+        array.  ``last_loss`` is set to this forward pass's loss.
         """
         self.last_loss = self.loss(x, t, train_flg=True)
         dout = self.last_layer.backward(1.0)
@@ -251,10 +236,12 @@ class MultiLayerNet:
         grads: dict[str, np.ndarray] = {}
         for i in range(1, self.n_affine + 1):
             layer = self.layers[f"Affine{i}"]
-            grads[f"W{i}"] = layer.dW
+            dW = layer.dW
+            if self.weight_decay_lambda:
+                dW = dW.copy()  # the penalty goes into grads only, never into layer.dW
+                self.regularizer.add_gradient(self.params[f"W{i}"], dW, self.weight_decay_lambda)
+            grads[f"W{i}"] = dW
             grads[f"b{i}"] = layer.db
-            if self._penalty_grad is not None and self.weight_decay_lambda:
-                self._penalty_grad(self.params[f"W{i}"], layer.dW, self.weight_decay_lambda)
         return grads
 
     def numerical_gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
@@ -291,6 +278,6 @@ class MultiLayerNet:
             "regularization": self.regularization,
             "use_dropout": self.use_dropout,
             "dropout_ratio": self.dropout_ratio,
+            "dropout_inverted": self.dropout_inverted,
             "dtype": str(self.dtype),
         }
-

@@ -116,9 +116,15 @@ def test_relu_gradient_away_from_the_kink(rng):
 def test_relu_forward_and_does_not_modify_input(rng):
     x = rng.standard_normal((3, 4))
     before = x.copy()
-    out = Relu().forward(x)
+    layer = Relu()
+    out = layer.forward(x)
     np.testing.assert_array_equal(out, np.where(before > 0, before, 0.0))
     np.testing.assert_array_equal(x, before)
+    np.testing.assert_array_equal(layer.mask, before <= 0)  # the book's mask: the switched-off units
+    dout = rng.standard_normal((3, 4))
+    dout_before = dout.copy()
+    layer.backward(dout)
+    np.testing.assert_array_equal(dout, dout_before)  # backward leaves the caller's dout alone
 
 
 def test_sigmoid_gradient(rng):
@@ -244,6 +250,52 @@ def test_dropout_training_mean_equals_input_mean(p):
     assert p * x.mean() > 50 * sigma
 
 
+def test_book_style_dropout_scales_at_test_time(rng):
+    p = 0.3
+    x = rng.standard_normal((40, 50))
+    dout = rng.standard_normal((40, 50))
+    book = Dropout(p, rng=5, inverted=False)
+    inverted = Dropout(p, rng=5)
+    assert book.inverted is False and inverted.inverted is True
+    y_book = book.forward(x, train_flg=True)
+    y_inv = inverted.forward(x, train_flg=True)
+    kept = y_book != 0
+    # the same draws keep the same units; the book leaves them unscaled while training
+    np.testing.assert_array_equal(kept, y_inv != 0)
+    np.testing.assert_array_equal(y_book[kept], x[kept])
+    np.testing.assert_allclose(y_inv[kept], x[kept] / (1 - p), rtol=1e-12)
+    np.testing.assert_array_equal(book.backward(dout), np.where(kept, dout, 0.0))
+    # test time: the book multiplies by the keep probability, inverted dropout does nothing
+    np.testing.assert_allclose(book.forward(x, train_flg=False), x * (1 - p), rtol=1e-15)
+    np.testing.assert_allclose(book.backward(dout), dout * (1 - p), rtol=1e-15)
+    np.testing.assert_array_equal(inverted.forward(x, train_flg=False), x)
+
+
+@pytest.mark.parametrize("inverted", [True, False], ids=["inverted", "book-style"])
+@pytest.mark.parametrize("p", [0.15, 0.5])
+def test_both_dropout_styles_train_and_test_have_the_same_expected_activation(inverted, p):
+    """The mean of many training-mode outputs approaches the test-mode output, in both styles."""
+    x = np.random.default_rng(11).uniform(0.5, 1.5, size=(10, 30))
+    layer = Dropout(p, rng=4, inverted=inverted)
+    n = 4000
+    mean = sum(layer.forward(x, train_flg=True) for _ in range(n)) / n
+    test = layer.forward(x, train_flg=False)
+    # per unit, y = x·m·s with m ~ Bernoulli(1 − p), s = 1/(1 − p) (inverted) or 1 (book):
+    # Var(y) = x²·s²·p·(1 − p), so the mean of n draws has this standard error
+    s = 1 / (1 - p) if inverted else 1.0
+    se = x * s * np.sqrt(p * (1 - p) / n)
+    z = np.abs(mean - test) / se
+    assert z.max() < 5.5, z.max()  # 300 units: a 5.5-sigma excursion is a ~1e-5 event
+    # and the other style's test-time output would be clearly off (by p·x)
+    wrong = x if not inverted else x * (1 - p)
+    assert (np.abs(mean - wrong) / se).min() > 10
+
+
+def test_dropout_rejects_non_bool_inverted():
+    with pytest.raises(TypeError, match="inverted"):
+        Dropout(0.5, inverted="no")
+
+
 def test_dropout_test_mode_is_identity(rng):
     x = rng.standard_normal((5, 5))
     dout = rng.standard_normal((5, 5))
@@ -304,11 +356,13 @@ def test_every_layer_preserves_dtype(dtype):
         assert layer.forward(x).dtype == dtype, type(layer).__name__
         assert layer.backward(dout5).dtype == dtype, type(layer).__name__
 
-    drop = Dropout(0.5, rng=0)
-    assert drop.forward(x, train_flg=True).dtype == dtype
-    assert drop.mask.dtype == dtype
-    assert drop.backward(dout5).dtype == dtype
-    assert drop.forward(x, train_flg=False).dtype == dtype
+    for inverted in (True, False):
+        drop = Dropout(0.5, rng=0, inverted=inverted)
+        assert drop.forward(x, train_flg=True).dtype == dtype
+        assert drop.mask.dtype == dtype
+        assert drop.backward(dout5).dtype == dtype
+        assert drop.forward(x, train_flg=False).dtype == dtype
+        assert drop.backward(dout5).dtype == dtype
 
     swl = SoftmaxWithLoss()
     loss = swl.forward(x, np.array([0, 1, 2, 3]))

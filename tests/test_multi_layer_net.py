@@ -200,6 +200,47 @@ def test_biases_are_never_penalized(regularization):
         np.testing.assert_allclose(g_reg[f"W{i}"] - g_plain[f"W{i}"], extra, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("regularization", ["l2", "l1"])
+def test_gradient_leaves_layer_dW_as_the_data_gradient_only(regularization):
+    """As in the book: the penalty goes into the returned grads, never into layers['AffineN'].dW."""
+    x, t = small_data(n=6)
+    lam = 0.1
+    reg = small_net(seed=5, weight_decay_lambda=lam, regularization=regularization)
+    plain = small_net(seed=5)
+    grads, plain_grads = reg.gradient(x, t), plain.gradient(x, t)
+    for i in (1, 2, 3):
+        layer = reg.layers[f"Affine{i}"]
+        W = reg.params[f"W{i}"]
+        np.testing.assert_array_equal(layer.dW, plain.layers[f"Affine{i}"].dW)  # E's gradient only
+        np.testing.assert_array_equal(layer.db, grads[f"b{i}"])
+        extra = lam * W if regularization == "l2" else lam * np.sign(W)
+        np.testing.assert_allclose(grads[f"W{i}"], layer.dW + extra, rtol=1e-12)
+        assert not np.shares_memory(grads[f"W{i}"], layer.dW)
+        np.testing.assert_allclose(grads[f"W{i}"] - extra, plain_grads[f"W{i}"], rtol=1e-9, atol=1e-15)
+
+
+def test_the_lectures_hand_written_loop_counts_the_penalty_once():
+    """The lecture's notebook: ``grad = layers['Affine'+idx].dW + λ·W``, then ``params[...] -= lr·grad``."""
+    x, t = small_data(n=8)
+    lam, lr = 0.1, 0.05
+    network = small_net(seed=6, weight_decay_lambda=lam)
+    reference = small_net(seed=6, weight_decay_lambda=lam)
+    assert network.hidden_layer_num == 2
+    for _ in range(3):
+        network.gradient(x, t)
+        for idx in range(1, network.hidden_layer_num + 2):  # every layer, output layer included
+            grad_W = network.layers["Affine" + str(idx)].dW + lam * network.params["W" + str(idx)]
+            grad_b = network.layers["Affine" + str(idx)].db
+            network.params["W" + str(idx)] -= lr * grad_W
+            network.params["b" + str(idx)] -= lr * grad_b
+        # the same step through the returned grads
+        grads = reference.gradient(x, t)
+        for key in reference.params:
+            reference.params[key] -= lr * grads[key]
+    for key in network.params:
+        np.testing.assert_allclose(network.params[key], reference.params[key], rtol=1e-12, atol=1e-15)
+
+
 def test_lambda_zero_means_no_penalty():
     x, t = small_data()
     a = small_net(seed=4, weight_decay_lambda=0.0, regularization="l1")
@@ -228,6 +269,70 @@ def test_predict_in_test_mode_ignores_dropout():
     np.testing.assert_allclose(drop.predict(x), ref, rtol=1e-12)
     assert not np.allclose(drop.predict(x, train_flg=True), ref)
     assert drop.accuracy(x, drop.predict(x).argmax(axis=1)) == 1.0
+
+
+def test_book_and_inverted_dropout_networks_agree_in_expectation():
+    """With one hidden layer the scores are linear in the dropout output, so the mean of many
+    training-mode passes must approach the test-mode scores, in both dropout styles."""
+    x, _ = small_data(n=5)
+    for inverted in (True, False):
+        net = MultiLayerNet(6, [40], 3, use_dropout=True, dropout_ratio=0.3, dropout_inverted=inverted,
+                            dtype=np.float64, rng=2)
+        assert all(layer.inverted is inverted for name, layer in net.layers.items() if name.startswith("Dropout"))
+        assert net.settings()["dropout_inverted"] is inverted
+        test = net.predict(x)
+        n = 3000
+        runs = np.stack([net.predict(x, train_flg=True) for _ in range(n)])
+        se = runs.std(axis=0) / np.sqrt(n)
+        z = np.abs(runs.mean(axis=0) - test) / se
+        assert z.max() < 5, (inverted, z.max())
+    # same seed: the same initial weights and the same masks, so the training-mode scores differ
+    # only by the 1/(1 − p) scale of the kept units (here the hidden layer is followed by W2)
+    a = MultiLayerNet(6, [40], 3, use_dropout=True, dropout_ratio=0.3, dtype=np.float64, rng=2)
+    b = MultiLayerNet(6, [40], 3, use_dropout=True, dropout_ratio=0.3, dropout_inverted=False,
+                      dtype=np.float64, rng=2)
+    sa, sb = a.predict(x, train_flg=True), b.predict(x, train_flg=True)
+    np.testing.assert_allclose(sa - a.params["b2"], (sb - b.params["b2"]) / 0.7, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, ratio",
+    [(dict(dropout_ration=0.2), 0.2), (dict(dropout_ratio=0.2, dropout_ration=0.2), 0.2),
+     (dict(dropout_ratio=0.3), 0.3), (dict(), 0.5)],
+)
+def test_dropout_ration_is_the_books_spelling(kwargs, ratio):
+    net = MultiLayerNet(*SIZES, use_dropout=True, rng=0, **kwargs)
+    assert net.dropout_ratio == ratio
+    assert all(layer.dropout_ratio == ratio for name, layer in net.layers.items() if name.startswith("Dropout"))
+
+
+def test_dropout_ratio_and_ration_disagreeing_is_a_type_error():
+    with pytest.raises(TypeError, match="dropout_ratio.*dropout_ration"):
+        MultiLayerNet(*SIZES, use_dropout=True, dropout_ratio=0.1, dropout_ration=0.2)
+
+
+def test_lecture_api_names_exist():
+    net = MultiLayerNet(input_size=784, hidden_size_list=[100] * 6, output_size=10, rng=0)
+    assert net.hidden_layer_num == 6
+    assert net.params["W1"].shape == (784, 100) and net.params["W7"].shape == (100, 10)
+    x = np.random.default_rng(0).random((5, 784))
+    t = np.arange(5)
+    net.gradient(x, t)
+    for idx in range(1, net.hidden_layer_num + 2):
+        layer = net.layers["Affine" + str(idx)]
+        assert layer.dW.shape == net.params["W" + str(idx)].shape
+        assert layer.db.shape == net.params["b" + str(idx)].shape
+
+
+def test_editing_a_param_in_place_takes_effect():
+    x, _ = small_data(n=6)
+    net = small_net(seed=9)
+    before = net.predict(x).copy()
+    net.params["W2"] *= 2.0
+    net.params["b3"] += 1.0
+    after = net.predict(x)
+    assert not np.allclose(after, before)
+    np.testing.assert_allclose(after, hand_forward(net, x), rtol=1e-12)
 
 
 def test_replacing_a_param_array_takes_effect():
@@ -299,6 +404,8 @@ def test_image_shaped_input_is_flattened():
         (dict(weight_init_std="lecun"), ValueError, "weight_init_std"),
         (dict(weight_init_std=0.0), ValueError, "weight_init_std"),
         (dict(rng=-1), ValueError, "rng"),
+        (dict(dropout_ration=1.0), ValueError, "dropout_ration"),
+        (dict(dropout_inverted="yes"), TypeError, "dropout_inverted"),
     ],
 )
 def test_constructor_rejects_bad_arguments(kwargs, exc, match):

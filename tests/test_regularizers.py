@@ -1,4 +1,4 @@
-"""Weight decay: ridge/lasso add the derivative of the penalty, nothing else."""
+"""Weight decay: ridge/lasso add the derivative of the penalty, nothing else; the registry of penalties."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import pytest
 
 from common import regularizers
 from common.gradient import numerical_gradient
+from common.multi_layer_net import MultiLayerNet
 from common.regularizers import (
+    REGULARIZATIONS,
+    REGULARIZERS,
+    Regularizer,
+    get_regularizer,
     l1_penalty,
     l2_penalty,
     lasso,
-    penalty_functions,
     prox_l1,
     ridge,
     sparsity,
@@ -163,14 +167,67 @@ def test_penalty_values_on_hand_made_arrays():
     assert l1_penalty(weights, 0.0) == 0.0
 
 
-def test_penalty_functions():
-    assert penalty_functions("none") == (None, None)
-    assert penalty_functions("l2") == (l2_penalty, ridge)
-    assert penalty_functions("L1") == (l1_penalty, lasso)
+# -------------------------------------------------------------- registry
+
+
+def test_registry_holds_none_l2_l1_and_regularizations_is_its_keys():
+    assert REGULARIZATIONS == tuple(REGULARIZERS) == ("none", "l2", "l1")
+    for name, reg in REGULARIZERS.items():
+        assert isinstance(reg, Regularizer) and reg.name == name
+        assert isinstance(reg.label, str) and reg.label
+    assert REGULARIZERS["l2"].penalty_fn is l2_penalty and REGULARIZERS["l2"].gradient_fn is ridge
+    assert REGULARIZERS["l1"].penalty_fn is l1_penalty and REGULARIZERS["l1"].gradient_fn is lasso
+    assert get_regularizer("L1") is REGULARIZERS["l1"]
     with pytest.raises(ValueError, match="regularization"):
-        penalty_functions("l3")
+        get_regularizer("l3")
     with pytest.raises(TypeError, match="regularization"):
-        penalty_functions(2)
+        get_regularizer(2)
+
+
+@pytest.mark.parametrize("name", ["none", "l2", "l1"])
+def test_registry_entries_penalty_and_gradient(rng, name):
+    weights = [away_from_zero(rng, (3, 4)), away_from_zero(rng, (4, 2))]
+    reg = REGULARIZERS[name]
+    expected = {"none": 0.0, "l2": l2_penalty(weights, 0.3), "l1": l1_penalty(weights, 0.3)}[name]
+    assert reg.penalty(weights, 0.3) == expected
+    grad = np.zeros((3, 4))
+    assert reg.add_gradient(weights[0], grad, 0.3) is None
+    numeric = numerical_gradient(lambda _: reg.penalty(weights, 0.3), weights[0])
+    np.testing.assert_allclose(grad, numeric, rtol=1e-7, atol=1e-10)
+    if name == "none":
+        np.testing.assert_array_equal(grad, 0.0)
+    with pytest.raises(ValueError, match="rate"):
+        reg.penalty(weights, -1.0)
+    with pytest.raises(ValueError, match="rate"):
+        reg.add_gradient(weights[0], grad, -1.0)
+
+
+def elastic_penalty(weights, rate):
+    return 0.5 * l1_penalty(weights, rate) + 0.5 * l2_penalty(weights, rate)
+
+
+def elastic(param, grad, rate):
+    lasso(param, grad, 0.5 * rate)
+    ridge(param, grad, 0.5 * rate)
+
+
+def test_a_new_penalty_is_one_registry_entry(monkeypatch):
+    """Elastic net, exactly as the module docstring shows: one entry, and the network uses it."""
+    monkeypatch.setitem(
+        REGULARIZERS, "elastic", Regularizer("elastic", "E + λ·Σ(½|W| + ¼W²)", elastic_penalty, elastic)
+    )
+    net = MultiLayerNet(6, [5], 3, weight_decay_lambda=0.2, regularization="elastic", dtype=np.float64, rng=0)
+    plain = MultiLayerNet(6, [5], 3, dtype=np.float64, rng=0)
+    rng = np.random.default_rng(1)
+    x, t = rng.standard_normal((4, 6)), rng.integers(0, 3, size=4)
+    W = net.weights()
+    expected = 0.2 * sum(0.5 * np.abs(w).sum() + 0.25 * np.sum(w**2) for w in W)
+    assert net.penalty() == pytest.approx(expected, rel=1e-12)
+    assert net.loss(x, t) - plain.loss(x, t) == pytest.approx(expected, rel=1e-10)
+    grads, base = net.gradient(x, t), plain.gradient(x, t)
+    for i, w in enumerate(W, start=1):
+        np.testing.assert_allclose(grads[f"W{i}"] - base[f"W{i}"], 0.2 * (0.5 * np.sign(w) + 0.5 * w), atol=1e-12)
+    assert net.settings()["regularization"] == "elastic"
 
 
 # ----------------------------------------------------------------- prox
