@@ -27,6 +27,13 @@ MESSAGES: dict[str, str] = {
     # --- widgets -----------------------------------------------------------------
     # --- exercises ---------------------------------------------------------------
     # --- trainer -----------------------------------------------------------------
+    "trainer.diverged": (
+        "training diverged in epoch {epoch}: {what} blew up (NaN, inf or huge). "
+        "Try a smaller learning rate (lr={lr}) or a smaller weight_decay_lambda."
+    ),
+    "trainer.diverged_loss": "the training loss",
+    "trainer.diverged_outputs": "the network's outputs",
+    "trainer.diverged_weights": "the weights (norm {norm})",
     # --- tuning / progress ---------------------------------------------------------
     "progress.already_downloaded": "  {name}: already downloaded (checksum OK)",
     "progress.mnist_ready": "MNIST files are in {path}\nLoad them with load_mnist(source='full').",

@@ -27,6 +27,13 @@ MESSAGES: dict[str, str] = {
     # --- widgets -----------------------------------------------------------------
     # --- exercises ---------------------------------------------------------------
     # --- trainer -----------------------------------------------------------------
+    "trainer.diverged": (
+        "エポック {epoch} で学習が発散しました: {what}が NaN・inf・極端に大きな値になりました。"
+        "学習率を小さくする (lr={lr}) か、荷重減衰の係数 weight_decay_lambda を小さくしてみてください。"
+    ),
+    "trainer.diverged_loss": "訓練データの損失",
+    "trainer.diverged_outputs": "ネットワークの出力",
+    "trainer.diverged_weights": "重み (ノルム {norm})",
     # --- tuning / progress ---------------------------------------------------------
     "progress.already_downloaded": "  {name}: ダウンロード済み（チェックサム一致）",
     "progress.mnist_ready": "MNIST のファイルは {path} にあります\nload_mnist(source='full') で読み込めます。",

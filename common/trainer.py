@@ -1,9 +1,19 @@
-"""The one training loop: ``Trainer`` (the book's interface) and its ``History``.
+"""The reference training loop: ``Trainer`` (the book's interface, ch. 6) and its ``History``.
 
-Notebooks, the live explorer, the tests and the benchmarks all train through
-``Trainer``.  Each epoch shuffles the training set once (a seeded
-``Generator``), takes mini-batches in that order, then evaluates train and test
-accuracy with a single forward pass over both sets together.
+One epoch, exactly as a learner would write it::
+
+    order = rng.permutation(n)                      # shuffle once per epoch
+    for each mini-batch of indices in that order:
+        x_batch = augment(x_batch, rng)             # only if augment is given
+        grads = network.gradient(x_batch, t_batch)  # forward (training mode) + backprop
+        optimizer.update(network.params, grads)
+    evaluate (dropout off): train/test accuracy, train/test cross-entropy,
+    penalty, weight norm, sparsity  ->  one more entry in History
+
+Nothing runs in the background: when :meth:`Trainer.epochs_iter` yields the
+history after epoch ``k``, every number in it was measured on the network
+exactly as it is at that moment.  ``common.engine`` trains the same network
+faster and must produce the same ``History``; this module is the definition.
 """
 
 from __future__ import annotations
@@ -11,14 +21,15 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from . import regularizers
-from ._blas import blas_threads_limit, second_thread
 from ._validation import RngLike, check_array, check_int, make_rng
+from .i18n import t as _t
+from .layers import cross_entropy_error, softmax
 from .optimizer import Optimizer, make_optimizer
 
 Callback = Callable[["History"], Any]
@@ -30,16 +41,30 @@ WEIGHT_NORM_LIMIT = 1e8
 
 
 class TrainingDiverged(FloatingPointError):
-    """Raised when the loss or the scores become NaN/inf; the message says when and what to try."""
+    """Raised when the loss, the scores or the weights blow up; the message says when and what to try."""
 
 
 @dataclass
 class History:
     """Per-epoch record of one training run, plus the settings it ran with.
 
-    Lists are indexed by epoch (entry ``k`` is after ``k + 1`` epochs).
-    ``weight_norm`` is ``sqrt(Σ W²)`` over all weight matrices; ``sparsity`` is
-    the fraction of weights with ``|w| < regularizers.SPARSITY_TOL``.
+    Lists are indexed by epoch (entry ``k`` is after ``k + 1`` epochs):
+
+    - ``train_acc``, ``test_acc``: accuracy on the evaluation digits (dropout off);
+    - ``train_loss``: the training objective ``E + penalty`` averaged over the
+      epoch's mini-batches, each measured in the forward pass of its own
+      gradient step (training mode, so with dropout; the book's ``train_loss_list``);
+    - ``train_data_loss``, ``test_loss``: cross-entropy ``E`` alone on the
+      evaluation training / test digits after the epoch (dropout off), so
+      these two compare like with like;
+    - ``penalty``: the penalty term ``λ·Σ_l R(W_l)`` after the epoch (NaN if
+      the network does not say, i.e. has no ``penalty()``);
+    - ``weight_norm``: ``sqrt(Σ W²)`` over all weight matrices; ``sparsity``:
+      the fraction of weights with ``|w| < regularizers.SPARSITY_TOL``;
+    - ``seconds``: time since training started.
+
+    A history saved before ``train_data_loss`` and ``penalty`` existed loads
+    with those filled with NaN (not measured).
     """
 
     settings: dict[str, Any] = field(default_factory=dict)
@@ -53,6 +78,8 @@ class History:
     seconds: list[float] = field(default_factory=list)
     diverged: str | None = None
     network: Any = field(default=None, repr=False, compare=False)
+    train_data_loss: list[float] = field(default_factory=list)
+    penalty: list[float] = field(default_factory=list)
 
     @property
     def gap(self) -> list[float]:
@@ -69,7 +96,9 @@ class History:
             "test_acc": self.test_acc[-1],
             "gap": self.train_acc[-1] - self.test_acc[-1],
             "train_loss": self.train_loss[-1],
+            "train_data_loss": self.train_data_loss[-1],
             "test_loss": self.test_loss[-1],
+            "penalty": self.penalty[-1],
             "weight_norm": self.weight_norm[-1],
             "sparsity": self.sparsity[-1],
             "seconds": self.seconds[-1],
@@ -85,41 +114,15 @@ class History:
 
     @classmethod
     def from_json(cls, text: str) -> "History":
-        return cls(**json.loads(text))
-
-
-def _cross_entropy(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Mean ``-log softmax(scores)[label]``, as ``layers.cross_entropy_error(softmax(scores), labels)``.
-
-    Works on the transpose, shape (classes, n): the max and the sum over each
-    digit's 10 scores become element-wise operations across 10 contiguous rows,
-    ~4x faster in NumPy than reducing 1,000 rows of 10 (the per-epoch test loss).
-    """
-    z = scores.T.copy()
-    z -= z.max(axis=0)
-    np.exp(z, out=z)
-    probs = z[labels, np.arange(z.shape[1])] / z.sum(axis=0)
-    return float(-np.log(probs + np.finfo(probs.dtype).tiny).mean())
-
-
-def _weight_stats(weights: list[np.ndarray]) -> dict[str, float]:
-    return {"weight_norm": regularizers.weight_norm(weights), "sparsity": regularizers.sparsity(weights)}
-
-
-TRAIN_ROW_COST = 3.0
-"""A training row (forward, backward, update) costs about this many test-mode scoring rows
-(measured on the lecture's run: 10 µs against 3.5 µs per row with one BLAS thread)."""
-
-
-def _main_thread_rows(n_train: int, n_eval: int) -> int:
-    """How many evaluation rows the main thread scores after its training epoch.
-
-    The worker scores the rest while the epoch trains; balancing the two
-    halves of ``TRAIN_ROW_COST·n_train + n_eval`` keeps both cores busy (the
-    lecture's run: 216 of 1,300 rows; with 4,000 training digits: none).
-    """
-    total = TRAIN_ROW_COST * n_train + n_eval
-    return int(min(n_eval, max(0.0, total / 2 - TRAIN_ROW_COST * n_train)))
+        data = json.loads(text)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"not a History: unknown fields {unknown}")
+        n = len(data.get("epoch", []))
+        for name in ("train_data_loss", "penalty"):  # added later: older files lack them
+            data.setdefault(name, [math.nan] * n)
+        return cls(**data)
 
 
 def _labels(t: np.ndarray, name: str, n: int) -> np.ndarray:
@@ -141,16 +144,17 @@ def _images(x: np.ndarray, name: str) -> np.ndarray:
 class Trainer:
     """Train ``network`` with mini-batch gradient descent, recording a :class:`History`.
 
-    Book-compatible arguments; keyword-only extras: ``rng`` (seed or Generator
-    for shuffling and augmentation), ``callback(history)`` called after every
-    epoch (return ``True`` to stop early), ``augment(x_batch, rng)`` applied to
-    each training mini-batch, ``settings`` merged into ``history.settings``, and
-    ``blas_threads``: BLAS threads while an epoch runs (default 1: within ~10 % of 2
-    threads on an idle 2-core machine, ~3x faster on a busy one, and makes float32 results
-    independent of the core count; ``None`` leaves BLAS alone; see
-    ``common._blas``), and ``overlap``: score epoch ``k`` on a second thread
-    while epoch ``k + 1`` trains (default; same numbers, ~1.35x faster on the
-    lecture's run; see :meth:`epochs_iter`).  After :meth:`train`, ``train_loss_list`` (per
+    The positional arguments are the book's ``Trainer``'s.  Keyword-only:
+    ``rng`` (seed or Generator for the shuffling and the augmentation),
+    ``callback(history)`` called after every epoch (return ``True`` to stop
+    early), ``augment(x_batch, rng)`` applied to each training mini-batch, and
+    ``settings`` merged into ``history.settings``.
+
+    Each epoch visits every training digit once, in the order of
+    ``rng.permutation(n)``, in mini-batches of ``mini_batch_size`` (the last
+    one smaller if it does not divide ``n``).  Evaluation after each epoch
+    uses the first ``evaluate_sample_num_per_epoch`` training and test digits
+    (all of them if ``None``).  After :meth:`train`, ``train_loss_list`` (per
     iteration), ``train_acc_list`` and ``test_acc_list`` (per epoch) hold the
     book's lists.
     """
@@ -173,8 +177,6 @@ class Trainer:
         callback: Callback | None = None,
         augment: Augment | None = None,
         settings: dict[str, Any] | None = None,
-        blas_threads: int | None = 1,
-        overlap: bool = True,
     ) -> None:
         for attr in ("params", "gradient", "predict"):
             if not hasattr(network, attr):
@@ -205,20 +207,13 @@ class Trainer:
             raise TypeError(f"augment must be callable(x_batch, rng) or None, got {type(augment).__name__}")
         self.callback = callback
         self.augment = augment
-        self.blas_threads = None if blas_threads is None else check_int(blas_threads, "blas_threads", minimum=1)
-        if not isinstance(overlap, (bool, np.bool_)):
-            raise TypeError(f"overlap must be True or False, got {overlap!r}")
-        self.overlap = bool(overlap)
 
-        n_eval = evaluate_sample_num_per_epoch
+        # the data in the network's dtype once, rather than a cast in every mini-batch
         dtype = network.params["W1"].dtype if "W1" in network.params else np.float32
         self._x_train = self.x_train.astype(dtype, copy=False)
-        x_eval_train = self._x_train[:n_eval]
-        x_eval_test = self.x_test[:n_eval].astype(dtype, copy=False)
-        # one forward pass per epoch scores both sets: one large product per layer
-        self._x_eval = np.concatenate([x_eval_train, x_eval_test])
-        self._t_eval_train = self.t_train[:n_eval]
-        self._t_eval_test = self.t_test[:n_eval]
+        n_eval = evaluate_sample_num_per_epoch
+        self._x_eval_train, self._t_eval_train = self._x_train[:n_eval], self.t_train[:n_eval]
+        self._x_eval_test, self._t_eval_test = self.x_test[:n_eval].astype(dtype, copy=False), self.t_test[:n_eval]
 
         self.train_loss_list: list[float] = []
         self.train_acc_list: list[float] = []
@@ -247,15 +242,14 @@ class Trainer:
         return [w for k, w in self.network.params.items() if k.startswith("W")]
 
     def _diverged(self, epoch: int, what: str) -> TrainingDiverged:
+        """Record and return the error for a run that blew up in ``epoch`` (``what``: a message key)."""
         lr = getattr(self.optimizer, "lr", None)
-        message = (
-            f"training diverged in epoch {epoch}: {what} blew up (NaN, inf or huge). "
-            f"Try a smaller learning rate (lr={lr}) or a smaller weight_decay_lambda."
-        )
+        message = _t("trainer.diverged", epoch=epoch, what=what, lr=lr)
         self.history.diverged = message
         return TrainingDiverged(message)
 
     def _train_one_epoch(self, epoch: int) -> float:
+        """One pass over the shuffled training set; returns the mean training objective of its batches."""
         n = self._x_train.shape[0]
         order = self.rng.permutation(n)
         losses = []
@@ -266,144 +260,69 @@ class Trainer:
                 x_batch = self.augment(x_batch, self.rng)
             grads = self.network.gradient(x_batch, t_batch)
             self.optimizer.update(self.network.params, grads)
+            # the loss of the forward pass inside gradient(), before this update
             loss = getattr(self.network, "last_loss", None)
-            if loss is None:
+            if loss is None:  # a network without last_loss (e.g. the book's): measure it
                 loss = self.network.loss(x_batch, t_batch)
             if not math.isfinite(loss):
-                raise self._diverged(epoch, "the training loss")
+                raise self._diverged(epoch, _t("trainer.diverged_loss"))
             losses.append(float(loss))
         self.train_loss_list.extend(losses)
         return float(np.mean(losses))
 
-    def _measure(self, scores: np.ndarray, weights: list[np.ndarray]) -> dict[str, Any]:
-        """The per-epoch numbers from the scores of the evaluation rows and the weights."""
-        return {**self._score_stats(scores), **_weight_stats(weights)}
-
-    def _score_stats(self, scores: np.ndarray) -> dict[str, Any]:
-        if not np.isfinite(scores).all():
-            return {"finite": False}
-        n_tr = self._t_eval_train.shape[0]
-        pred = scores.argmax(axis=1)
-        return {
-            "finite": True,
-            "train_acc": float(np.mean(pred[:n_tr] == self._t_eval_train)),
-            "test_acc": float(np.mean(pred[n_tr:] == self._t_eval_test)),
-            "test_loss": _cross_entropy(scores[n_tr:], self._t_eval_test),
-        }
-
     def _evaluate(self, epoch: int, train_loss: float, started: float) -> None:
-        measured = self._measure(self.network.predict(self._x_eval), self._weights())
-        self._record(epoch, train_loss, measured, started)
-
-    def _record(self, epoch: int, train_loss: float, measured: dict[str, Any], started: float) -> None:
-        if not measured["finite"]:
-            raise self._diverged(epoch, "the network's outputs")
-        norm = measured["weight_norm"]
+        """Measure the network as it is now (dropout off) and append one entry to the history."""
+        scores_train = self.network.predict(self._x_eval_train)
+        scores_test = self.network.predict(self._x_eval_test)
+        if not (np.isfinite(scores_train).all() and np.isfinite(scores_test).all()):
+            raise self._diverged(epoch, _t("trainer.diverged_outputs"))
+        weights = self._weights()
+        norm = regularizers.weight_norm(weights)
         if not norm <= WEIGHT_NORM_LIMIT:
             # float32 cross-entropy saturates near -log(tiny) ≈ 87, so a run whose
             # weights blew up can keep a finite loss; the norm still gives it away
-            raise self._diverged(epoch, f"the weights (norm {norm:.3g})")
-        train_acc, test_acc = measured["train_acc"], measured["test_acc"]
+            raise self._diverged(epoch, _t("trainer.diverged_weights", norm=f"{norm:.3g}"))
+        train_acc = float(np.mean(scores_train.argmax(axis=1) == self._t_eval_train))
+        test_acc = float(np.mean(scores_test.argmax(axis=1) == self._t_eval_test))
+        penalty = float(self.network.penalty()) if hasattr(self.network, "penalty") else math.nan
+
         h = self.history
         h.epoch.append(epoch)
         h.train_acc.append(train_acc)
         h.test_acc.append(test_acc)
         h.train_loss.append(train_loss)
-        h.test_loss.append(measured["test_loss"])
+        h.train_data_loss.append(cross_entropy_error(softmax(scores_train), self._t_eval_train))
+        h.test_loss.append(cross_entropy_error(softmax(scores_test), self._t_eval_test))
+        h.penalty.append(penalty)
         h.weight_norm.append(norm)
-        h.sparsity.append(measured["sparsity"])
+        h.sparsity.append(regularizers.sparsity(weights))
         h.seconds.append(time.perf_counter() - started)
         self.train_acc_list.append(train_acc)
         self.test_acc_list.append(test_acc)
         if self.verbose:
             print(f"=== epoch:{epoch}, train acc:{train_acc:.4f}, test acc:{test_acc:.4f}, loss:{train_loss:.4f} ===")
 
-    def _background(self) -> Any:
-        """The worker thread for overlapped evaluation, or ``None`` to evaluate in line.
-
-        Overlap needs ``overlap=True``, a network that can score a snapshot (``test_scores_with``),
-        a second CPU with BLAS capped at one thread, and no callback: a callback
-        (early stopping, weight trackers) must see the network exactly as it
-        was at the end of the epoch it is told about.
-        """
-        if not self.overlap or self.callback is not None or self.blas_threads != 1:
-            return None
-        if not hasattr(self.network, "test_scores_with"):
-            return None
-        return second_thread()
-
     def epochs_iter(self) -> Iterator[History]:
         """Train epoch by epoch, yielding the history after each one.
 
         The live explorer drives this generator in chunks and yields to the
-        event loop in between; :meth:`train` simply exhausts it.  Where a
-        second CPU is free (see :meth:`_background`), epoch ``k``'s accuracy
-        pass runs on a snapshot of its weights while epoch ``k + 1`` trains;
-        the history holds the same numbers either way, and nothing runs in the
-        background while the generator is suspended.
+        event loop in between; :meth:`train` simply exhausts it.  Stopping
+        early (``close()``, or a callback returning ``True``) leaves a history
+        of the epochs that finished.
         """
         started = time.perf_counter()
-        pool = self._background()
-        with np.errstate(over="ignore", invalid="ignore"):
-            if pool is None:
-                for epoch in range(1, self.epochs + 1):
-                    with blas_threads_limit(self.blas_threads):  # not held across the yield
-                        train_loss = self._train_one_epoch(epoch)
-                        self._evaluate(epoch, train_loss, started)
-                    stop = self.callback is not None and self.callback(self.history) is True
-                    yield self.history
-                    if stop:
-                        return
-            else:
-                yield from self._overlapped_epochs(pool, started)
-
-    def _overlapped_epochs(self, pool: Any, started: float) -> Iterator[History]:
-        weight_keys = [key for key in self.network.params if key.startswith("W")]
-        x_eval = self._x_eval
-        # rows the main thread scores itself after its epoch, so both threads finish together
-        n_main = _main_thread_rows(self._x_train.shape[0], x_eval.shape[0])
-        previous = None  # (epoch, train loss, snapshot of the parameters) of the epoch before
         for epoch in range(1, self.epochs + 1):
-            # submitted inside the one-thread BLAS limit (the worker's products then run on one
-            # thread, as in line), and only after the yield: nothing runs while the generator waits
-            with blas_threads_limit(1):
-                future = None
-                if previous is not None:
-                    future = pool.submit(self._background_part, previous[2], x_eval[n_main:], weight_keys)
-                try:
-                    train_loss = self._train_one_epoch(epoch)
-                except TrainingDiverged:
-                    if future is not None:  # the epoch before is valid: record it first
-                        self._record(previous[0], previous[1], self._join(previous[2], n_main, future), started)
-                    raise
-                snapshot = {key: value.copy() for key, value in self.network.params.items()}
-                if future is not None:
-                    self._record(previous[0], previous[1], self._join(previous[2], n_main, future), started)
-            if future is not None:
-                yield self.history
-            previous = (epoch, train_loss, snapshot)
-        with blas_threads_limit(1):  # the last epoch: nothing left to overlap with
-            scores = self.network.test_scores_with(previous[2], x_eval)
-            measured = self._measure(scores, [previous[2][key] for key in weight_keys])
-            self._record(previous[0], previous[1], measured, started)
-        yield self.history
-
-    def _background_part(self, params: dict[str, np.ndarray], rows: np.ndarray, weight_keys: list[str]) -> tuple:
-        """On the worker thread: the scores of ``rows`` (copied) and the weight statistics."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            scores = self.network.test_scores_with(params, rows, buffer=3).copy() if len(rows) else None
-            return scores, _weight_stats([params[key] for key in weight_keys])
-
-    def _join(self, params: dict[str, np.ndarray], n_main: int, future: Any) -> dict[str, Any]:
-        """On the main thread: score the first ``n_main`` rows, then combine with the worker's part."""
-        head = self.network.test_scores_with(params, self._x_eval[:n_main], buffer=4) if n_main else None
-        tail, weight_stats = future.result()
-        parts = [part for part in (head, tail) if part is not None]
-        scores = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        return {**self._score_stats(scores), **weight_stats}
+            # overflow to inf/NaN is caught and reported as TrainingDiverged, not as warnings
+            with np.errstate(over="ignore", invalid="ignore"):
+                train_loss = self._train_one_epoch(epoch)
+                self._evaluate(epoch, train_loss, started)
+            stop = self.callback is not None and self.callback(self.history) is True
+            yield self.history
+            if stop:
+                return
 
     def train(self) -> History:
-        """Run all epochs and return the :class:`History` (raises ``TrainingDiverged`` on NaN/inf)."""
+        """Run all epochs and return the :class:`History` (raises ``TrainingDiverged`` if the run blows up)."""
         for _ in self.epochs_iter():
             pass
         if self.verbose and self.history.epoch:

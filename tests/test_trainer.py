@@ -10,6 +10,7 @@ import pytest
 
 from common.datasets import load_mnist
 from common.multi_layer_net import MultiLayerNet
+from common.optimizer import SGD
 from common.trainer import History, Trainer, TrainingDiverged
 
 N_TRAIN, N_TEST, BATCH, EPOCHS = 60, 40, 25, 3
@@ -52,8 +53,11 @@ def test_book_lists_have_the_right_lengths(data):
 def test_history_fields_align_and_make_sense(data):
     net = make_net()
     history = make_trainer(data, net=net, epochs=4).train()
-    for name in ("epoch", "train_acc", "test_acc", "train_loss", "test_loss", "weight_norm", "sparsity", "seconds"):
+    for name in ("epoch", "train_acc", "test_acc", "train_loss", "train_data_loss", "test_loss", "penalty",
+                 "weight_norm", "sparsity", "seconds"):
         assert len(getattr(history, name)) == 4, name
+    assert history.penalty == [0.0] * 4  # λ = 0
+    assert history.train_data_loss[-1] < history.train_data_loss[0]  # it learns
     assert history.gap == pytest.approx([a - b for a, b in zip(history.train_acc, history.test_acc)])
     assert all(0.0 <= a <= 1.0 for a in history.train_acc + history.test_acc)
     assert history.seconds == sorted(history.seconds)
@@ -117,31 +121,28 @@ def test_callback_once_per_epoch_and_true_stops(data):
 def test_evaluate_sample_num_per_epoch_limits_evaluation(data):
     net = make_net()
     sizes = []
-    original_predict, original_with = net.predict, net.test_scores_with
+    original_predict = net.predict
 
     def recording_predict(x, train_flg=False):
         sizes.append(x.shape[0])
         return original_predict(x, train_flg)
 
-    def recording_with(params, x, buffer=3):  # the overlapped pass may split an epoch's rows in two
-        sizes.append(x.shape[0])
-        return original_with(params, x, buffer)
-
-    net.predict, net.test_scores_with = recording_predict, recording_with
+    net.predict = recording_predict  # training goes through gradient(), so only the evaluation calls predict
     trainer = make_trainer(data, net=net, evaluate_sample_num_per_epoch=10)
     history = trainer.train()
-    assert sum(sizes) == 20 * EPOCHS and max(sizes) <= 20  # 10 training + 10 test digits per epoch
+    assert sizes == [10, 10] * EPOCHS  # 10 training + 10 test digits per epoch
     assert all(abs(a * 10 - round(a * 10)) < 1e-9 for a in history.train_acc + history.test_acc)
     assert history.settings["evaluate_sample_num_per_epoch"] == 10
     sizes.clear()
     make_trainer(data, net=net).train()
-    assert sum(sizes) == (N_TRAIN + N_TEST) * EPOCHS
+    assert sizes == [N_TRAIN, N_TEST] * EPOCHS
     with pytest.raises(ValueError, match="evaluate_sample_num_per_epoch"):
         make_trainer(data, evaluate_sample_num_per_epoch=0)
 
 
 def numbers(h: History):
-    return (h.train_acc, h.test_acc, h.train_loss, h.test_loss, h.weight_norm, h.sparsity)
+    return (h.train_acc, h.test_acc, h.train_loss, h.train_data_loss, h.test_loss, h.penalty, h.weight_norm,
+            h.sparsity)
 
 
 def test_same_seed_same_history_different_seed_differs(data):
@@ -279,41 +280,57 @@ def test_exploding_weights_with_a_saturated_loss_count_as_divergence():
     assert trainer.history.diverged is not None
 
 
-# -- the overlapped accuracy pass ----------------------------------------------------------
-# Without a callback, epoch k's accuracy pass runs on a snapshot of its weights while epoch
-# k + 1 trains.  A callback that returns None switches that off without changing anything
-# else, so the two paths can be compared number for number.
-
-def _no_op(history):
-    return None
+# -- the history describes the network ---------------------------------------------------
 
 
-def test_the_overlapped_pass_is_used_where_two_cpus_are_free(data):
-    from common._blas import _usable_cpus
+def test_every_yielded_history_matches_the_network_at_that_moment(data):
+    """Epoch k's numbers are measured on the network right after epoch k, and nothing moves
+    while the generator waits (no background work)."""
+    x_train, t_train, x_test, t_test = data
+    net = make_net(weight_decay_lambda=0.05, regularization="l2", use_dropout=True, dropout_ratio=0.2)
+    trainer = make_trainer(data, net=net, epochs=4)
+    for k, history in enumerate(trainer.epochs_iter(), start=1):
+        assert history.epoch[-1] == k and len(history.train_acc) == k
+        snapshot = {key: value.copy() for key, value in net.params.items()}
+        assert history.train_acc[-1] == net.accuracy(x_train, t_train)
+        assert history.test_acc[-1] == net.accuracy(x_test, t_test)
+        penalty = net.penalty()
+        assert history.penalty[-1] == penalty > 0
+        # loss() = cross-entropy + penalty, dropout off by default
+        assert history.train_data_loss[-1] == pytest.approx(net.loss(x_train, t_train) - penalty, rel=1e-6)
+        assert history.test_loss[-1] == pytest.approx(net.loss(x_test, t_test) - penalty, rel=1e-6)
+        assert history.weight_norm[-1] == pytest.approx(
+            math.sqrt(sum(float(np.sum(w.astype(np.float64) ** 2)) for w in net.weights())), rel=1e-12
+        )
+        for key, value in net.params.items():
+            np.testing.assert_array_equal(value, snapshot[key])
 
-    trainer = make_trainer(data)
-    if _usable_cpus() >= 2:
-        assert trainer._background() is not None
-    assert make_trainer(data, callback=_no_op)._background() is None  # callbacks see every epoch in step
-    assert make_trainer(data, blas_threads=None)._background() is None
-    assert make_trainer(data, overlap=False)._background() is None
-    with pytest.raises(TypeError, match="overlap"):
-        make_trainer(data, overlap="yes")
 
+def test_the_loop_is_the_one_in_the_docstring(data):
+    """Trainer == a hand-written loop with the documented random draws: one permutation per epoch,
+    augment(x_batch, rng) per batch, one dropout mask per Dropout layer per training forward."""
+    x_train, t_train, x_test, t_test = data
+    kw = dict(use_dropout=True, dropout_ratio=0.2, weight_decay_lambda=0.01, regularization="l1")
 
-@pytest.mark.parametrize("kwargs", [{}, {"use_dropout": True, "dropout_ratio": 0.3},
-                                    {"regularization": "l1", "weight_decay_lambda": 0.01}])
-def test_overlapped_and_in_line_evaluation_give_identical_histories(kwargs):
-    from common.experiments import lecture_data, make_lecture_trainer
+    def augment(x_batch, rng):
+        return x_batch + rng.normal(0.0, 0.05, size=x_batch.shape).astype(x_batch.dtype)
 
-    data = lecture_data(n_train=120, n_test=600)  # large enough for the row split
-    runs = []
-    for overlap, callback in ((True, None), (False, None), (True, _no_op)):
-        _, trainer = make_lecture_trainer(data=data, epochs=6, seed=3, callback=callback, **kwargs)
-        trainer.overlap = overlap
-        runs.append(trainer.train())
-    assert numbers(runs[0]) == numbers(runs[1]) == numbers(runs[2])
-    assert runs[0].epoch == runs[1].epoch == list(range(1, 7))
+    net = make_net(5, **kw)
+    history = make_trainer(data, net=net, rng=9, augment=augment).train()
+
+    by_hand = make_net(5, **kw)
+    rng = np.random.default_rng(9)
+    optimizer = SGD(lr=0.1)
+    x32 = x_train.astype(np.float32)
+    for epoch in range(EPOCHS):
+        order = rng.permutation(N_TRAIN)
+        for start in range(0, N_TRAIN, BATCH):
+            idx = order[start : start + BATCH]
+            grads = by_hand.gradient(augment(x32[idx], rng), t_train[idx])
+            optimizer.update(by_hand.params, grads)
+    for key in net.params:
+        np.testing.assert_array_equal(net.params[key], by_hand.params[key])
+    assert history.test_acc[-1] == by_hand.accuracy(x_test, t_test)
 
 
 def test_stopping_the_generator_early_leaves_a_consistent_history(data):
@@ -323,19 +340,53 @@ def test_stopping_the_generator_early_leaves_a_consistent_history(data):
         history = next(iterator)
     iterator.close()
     assert history.epoch == [1, 2, 3]
-    assert len(history.train_acc) == len(history.weight_norm) == 3
+    for name in ("train_acc", "test_acc", "train_loss", "train_data_loss", "test_loss", "penalty",
+                 "weight_norm", "sparsity", "seconds"):
+        assert len(getattr(history, name)) == 3, name
 
 
-def test_divergence_records_the_valid_epochs_on_both_paths(data):
-    histories, messages = [], []
-    for callback in (None, _no_op):
-        # lr·λ = 2.5 > 2: every step flips and grows the weights; the outputs blow up in epoch 4
-        net = MultiLayerNet(784, [50, 50], 10, rng=0, weight_decay_lambda=25.0)
-        trainer = make_trainer(data, net=net, optimizer_param={"lr": 0.1}, epochs=20, callback=callback)
+def test_divergence_keeps_the_valid_epochs(data):
+    # lr·λ = 2.5 > 2: every step flips and grows the weights; the outputs blow up in epoch 4
+    net = MultiLayerNet(784, [50, 50], 10, rng=0, weight_decay_lambda=25.0)
+    trainer = make_trainer(data, net=net, optimizer_param={"lr": 0.1}, epochs=20)
+    with pytest.raises(TrainingDiverged) as info:
+        trainer.train()
+    assert "epoch 4" in str(info.value)
+    assert trainer.history.epoch == [1, 2, 3]
+    assert all(len(values) == 3 for values in numbers(trainer.history))
+    assert trainer.history.diverged == str(info.value)
+
+
+def test_divergence_message_follows_the_language(data):
+    from common.i18n import get_language, set_language
+
+    before = get_language()
+    try:
+        set_language("ja")
+        net = MultiLayerNet(784, [50, 50], 10, rng=0)
+        trainer = make_trainer(data, net=net, optimizer="SGD", optimizer_param={"lr": 1e6})
         with pytest.raises(TrainingDiverged) as info:
             trainer.train()
-        histories.append(trainer.history)
-        messages.append(str(info.value))
-    assert messages[0] == messages[1] and "epoch 4" in messages[0]
-    assert histories[0].epoch == histories[1].epoch == [1, 2, 3]
-    assert numbers(histories[0]) == numbers(histories[1])
+    finally:
+        set_language(before)
+    message = str(info.value)
+    assert "発散" in message and "lr=1000000.0" in message and "weight_decay_lambda" in message
+
+
+def test_history_from_old_json_without_the_new_fields(data):
+    history = make_trainer(data).train()
+    old = history.to_dict()
+    del old["train_data_loss"], old["penalty"]
+    back = History.from_json(json.dumps(old))
+    assert back.epoch == history.epoch and back.test_loss == history.test_loss
+    assert len(back.train_data_loss) == len(back.penalty) == EPOCHS
+    assert all(math.isnan(v) for v in back.train_data_loss + back.penalty)
+    with pytest.raises(ValueError, match="unknown fields"):
+        History.from_json(json.dumps({**old, "bogus": 1}))
+
+
+def test_removed_speed_knobs_are_gone(data):
+    """The reference Trainer has no threads or BLAS settings (speed lives in common.engine)."""
+    for knob in ("blas_threads", "overlap"):
+        with pytest.raises(TypeError, match=knob):
+            make_trainer(data, **{knob: 1})
