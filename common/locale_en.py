@@ -78,7 +78,7 @@ MESSAGES: dict[str, str] = {
     "seeds.verdict_none": "no seed finished both runs",
     "seeds.verdict_higher": "higher on all {n} seeds",
     "seeds.verdict_lower": "lower on all {n} seeds",
-    "seeds.verdict_within": "within the spread (higher on {k} of {n} seeds)",
+    "seeds.verdict_within": "within the spread (higher on {k}, lower on {m} of {n} seeds)",
     "seeds.verdict_few": " (only {n} seeds: a hint, not yet evidence)",
     "seeds.compare": "{quantity}, {b} − {a} per seed: {spread}; {verdict}",
     "seeds.compare_skipped": " ({k} seed(s) left out: a run diverged)",

@@ -78,7 +78,7 @@ MESSAGES: dict[str, str] = {
     "seeds.verdict_none": "両方の学習を最後まで終えたシードがありません",
     "seeds.verdict_higher": "シード{n}個すべてで高い",
     "seeds.verdict_lower": "シード{n}個すべてで低い",
-    "seeds.verdict_within": "ばらつきの範囲内（シード{n}個中{k}個で高い）",
+    "seeds.verdict_within": "ばらつきの範囲内（シード{n}個中、高い{k}個・低い{m}個）",
     "seeds.verdict_few": "（シードが{n}個だけなので、証拠ではなく目安）",
     "seeds.compare": "{quantity}の差（{b} − {a}、シードごと）：{spread}、{verdict}",
     "seeds.compare_skipped": "（発散した学習を含むシード{k}個は除外）",

@@ -405,7 +405,7 @@ class SeedComparison:
         elif self.direction == -1:
             text = _t("seeds.verdict_lower", n=self.n)
         else:
-            return _t("seeds.verdict_within", k=self.n_higher, n=self.n)
+            return _t("seeds.verdict_within", k=self.n_higher, m=self.n_lower, n=self.n)
         # a sign that agrees on 2 or 3 seeds happens by chance 1 time in 2 or 4
         return text + (_t("seeds.verdict_few", n=self.n) if self.n < 5 else "")
 

@@ -255,8 +255,10 @@ def test_compare_says_within_the_spread_when_the_signs_disagree():
     b = finals([0.73, 0.74, 0.76, 0.73, 0.72])
     result = compare(a, b, key="test_acc")
     assert result.direction == 0 and (result.n_higher, result.n_lower) == (3, 2)
-    assert result.verdict == "within the spread (higher on 3 of 5 seeds)"
+    assert result.verdict == "within the spread (higher on 3, lower on 2 of 5 seeds)"
     assert compare(b, a).direction == 0
+    tie = compare(a, finals([0.69, 0.74, 0.72, 0.73, 0.70]))   # equal on seed 2: not "lower on all"
+    assert tie.direction == 0 and tie.verdict == "within the spread (higher on 0, lower on 4 of 5 seeds)"
 
 
 def test_compare_lower_few_seeds_and_diverged_seeds():
