@@ -1,7 +1,12 @@
-"""How many threads BLAS may use, and a second thread for large inference batches.
+"""BLAS thread limits and a second thread: NOT used by the reference core any more.
 
-The lecture's products are small (batch 100, width 100).  Measured on the
-course's 2-core machine (benchmarks/README.md), medians of a full lecture run:
+``layers``, ``multi_layer_net`` and ``trainer`` are plain since issue 11 (no
+threads, no buffers); speed lives in :mod:`common.engine`.  This module stays
+only while ``benchmarks/lecture_benchmark.py`` still imports
+:func:`blas_threads_limit`; delete it once nothing imports it.
+
+What it measured, for the record (the course's 2-core machine, medians of a
+full lecture run with the old Trainer):
 
 ===============================================  ==============  ==========================
 configuration                                    idle machine    one other busy process
@@ -11,15 +16,6 @@ OpenBLAS with 2 threads for every product        1.17 s          3.82 s (its thr
 1 BLAS thread + accuracy pass split in 2         1.27 s          1.67 s
 1 BLAS thread + overlapped accuracy pass         0.96 s          1.68 s
 ===============================================  ==============  ==========================
-
-So training runs with one BLAS thread (the Trainer's ``blas_threads=1``),
-and the one large product of every epoch, the accuracy pass over train and
-test digits together, runs on a second Python thread: overlapped with the
-next epoch's training (``Trainer(overlap=True)``, the default) or, where that
-is off (with a callback, say), split into two row halves computed at once.
-A thread that waits for the other blocks instead of spinning, so a busy
-machine costs at most about the serial time, and every row's numbers are the
-same as in one pass.
 
 threadpoolctl (in requirements.txt) sets the thread count; without it BLAS
 keeps its own setting and nothing runs on a second thread.
