@@ -18,6 +18,11 @@ Two tools, both usable without a browser:
 The learner's ``random_crop`` may draw from ``np.random`` (as the lecture's
 does); the grader never seeds or reads that global state, it calls the
 function many times and checks statistically that every offset occurs.
+
+Everything a learner reads (questions, options, explanations, grader
+messages, button labels, figure titles) comes from :func:`common.i18n.t`, so
+it follows ``set_language("ja")``; English is the default.  Text is looked up
+when a quiz or a grade is made: build the quiz after choosing the language.
 """
 
 from __future__ import annotations
@@ -32,12 +37,17 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ._validation import check_choice, check_float, check_int
+from .i18n import t
 from .linear import constrained_optimum, squared_error_grid
 
 __all__ = [
     "MultipleChoice",
+    "FillInTheBlank",
     "confirmation_test",
     "CONFIRMATION_TESTS",
+    "exercise_challenge",
+    "EXERCISE_CHALLENGES",
+    "SOURCES",
     "Feedback",
     "GradeResult",
     "check_ridge",
@@ -51,6 +61,8 @@ __all__ = [
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 PASSED, FAILED, NOT_SOLVED = "passed", "failed", "not yet solved"
+SOURCES = ("lecture", "practice")
+"""Where a question comes from: the lecture's own 確認テスト / 例題チャレンジ, or practice added by the course."""
 
 
 # =============================================================================
@@ -75,23 +87,23 @@ class Feedback:
     @property
     def headline(self) -> str:
         if self.correct:
-            return "Correct."
+            return t("exercises.correct")
         n_right = sum(1 for _, _, right, _ in self.options if right)
-        hint = "" if n_right == 1 else f" (there are {n_right} right options)"
-        return f"Not quite{hint}: read why below and try again."
+        hint = "" if n_right == 1 else t("exercises.n_right_hint", n=n_right)
+        return t("exercises.not_quite", hint=hint)
 
     @staticmethod
     def _verdict(right: bool, why: str) -> str:
         """' (right)' / ' (wrong)' unless the explanation already starts by saying so."""
-        said = why.lstrip().lower().startswith(("right", "wrong", "correct", "incorrect"))
-        return "" if said else f" ({'right' if right else 'wrong'})"
+        said = why.lstrip().lower().startswith(_SAID)
+        return "" if said else t("exercises.verdict", word=t("exercises.word_right" if right else "exercises.word_wrong"))
 
     def __str__(self) -> str:
         lines = [self.headline]
         for i in self.chosen:
             letter, text, right, why = self.options[i]
-            lines.append(f"You chose {letter}{self._verdict(right, why)}: {why}")
-        lines.append("Why each option is right or wrong:")
+            lines.append(t("exercises.you_chose", letter=letter, verdict=self._verdict(right, why), why=why))
+        lines.append(t("exercises.why_each") + ":")
         for i, (letter, text, right, why) in enumerate(self.options):
             mark = "✔" if right else "✘"
             lines.append(f"  {mark} {letter}. {text} — {why}")
@@ -103,15 +115,21 @@ class Feedback:
                  f"<b style='color:{color}'>{html.escape(self.headline)}</b>"]
         for i in self.chosen:
             letter, text, right, why = self.options[i]
-            verdict = self._verdict(right, why)
-            parts.append(f"<div>You chose <b>{letter}</b>{verdict}: {html.escape(why)}</div>")
+            verdict = html.escape(self._verdict(right, why))
+            chose = t("exercises.you_chose", letter=f"<b>{letter}</b>", verdict=verdict, why=html.escape(why))
+            parts.append(f"<div>{chose}</div>")
         items = "".join(
             f"<li>{'✔' if right else '✘'} <b>{letter}.</b> {html.escape(text)} — {html.escape(why)}</li>"
             for letter, text, right, why in self.options
         )
-        parts.append(f"<details><summary>Why each option is right or wrong</summary><ul>{items}</ul></details>")
+        summary = html.escape(t("exercises.why_each"))
+        parts.append(f"<details><summary>{summary}</summary><ul>{items}</ul></details>")
         parts.append("</div>")
         return "".join(parts)
+
+
+# Words an explanation may start with that already say right or wrong (both languages).
+_SAID = ("right", "wrong", "correct", "incorrect", "正解", "誤り", "不正解")
 
 
 def _check_text(value: Any, name: str) -> str:
@@ -141,6 +159,7 @@ class MultipleChoice:
         explanations: Sequence[str],
         *,
         title: str | None = None,
+        source: str | None = None,
     ) -> None:
         self.question = _check_text(question, "question")
         if isinstance(options, str) or not isinstance(options, Sequence):
@@ -171,6 +190,7 @@ class MultipleChoice:
             check_int(i, "correct", minimum=0, maximum=len(self.options) - 1) for i in indices
         )
         self.title = title
+        self.source = None if source is None else check_choice(source, "source", SOURCES)
         self.last_feedback: Feedback | None = None
         self._widget = None
 
@@ -245,15 +265,23 @@ class MultipleChoice:
             self._radio = widgets.ToggleButtons(options=[(letter, i) for i, letter in enumerate(letters)],
                                                 value=None, style={"button_width": "48px"})
             choices = self._radio
-        self._button = widgets.Button(description="Check", button_style="primary", icon="check")
+        self._button = widgets.Button(description=t("exercises.check_button"), button_style="primary", icon="check")
         self._feedback = widgets.HTML()
         self._button.on_click(lambda _: self._on_check())
+        return widgets.VBox([widgets.HTML(self._question_html()), widgets.HBox([choices, self._button]),
+                             self._feedback])
+
+    def _option_html(self, text: str) -> str:
+        return html.escape(text)
+
+    def _question_html(self) -> str:
+        """Title, question and the lettered options, as the widget shows them."""
         header = f"<b>{html.escape(self.title)}</b><br>" if self.title else ""
-        prompt = " <i>(choose all that apply)</i>" if self.multiple else ""
-        items = "".join(f"<li><b>{letter}.</b> {html.escape(text)}</li>" for letter, text in zip(letters, self.options))
-        question = widgets.HTML(f"{header}{html.escape(self.question)}{prompt}"
-                                f"<ul style='list-style:none;padding-left:0.5em;margin:4px 0'>{items}</ul>")
-        return widgets.VBox([question, widgets.HBox([choices, self._button]), self._feedback])
+        prompt = f" <i>{html.escape(t('exercises.choose_all'))}</i>" if self.multiple else ""
+        items = "".join(f"<li><b>{letter}.</b> {self._option_html(text)}</li>"
+                        for letter, text in zip(LETTERS, self.options))
+        return (f"{header}{html.escape(self.question)}{prompt}"
+                f"<ul style='list-style:none;padding-left:0.5em;margin:4px 0'>{items}</ul>")
 
     def selected(self) -> tuple[int, ...]:
         """The option indices currently ticked in the widget."""
@@ -275,7 +303,7 @@ class MultipleChoice:
     def _on_check(self) -> Feedback | None:
         chosen = self.selected()
         if not chosen:
-            self._feedback.value = "<i>Choose an option first.</i>"
+            self._feedback.value = f"<i>{html.escape(t('exercises.choose_first'))}</i>"
             return None
         feedback = self.check(chosen if self.multiple else chosen[0])
         self._feedback.value = feedback._repr_html_()
@@ -292,12 +320,76 @@ class MultipleChoice:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"MultipleChoice({self.question!r}, {len(self.options)} options)"
+        return f"{type(self).__name__}({self.question!r}, {len(self.options)} options)"
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
         display(self.widget)
+
+
+class FillInTheBlank(MultipleChoice):
+    """A 例題チャレンジ in the exam's form: a piece of code with a blank ``___`` and choices for it.
+
+    Works like :class:`MultipleChoice` (one right option, an explanation for
+    each); the code is shown above the options.  :meth:`fill` returns the code
+    with the blanks filled by one option, so a test can run every choice.
+    ``fills`` gives, per option, the text of each blank when the code has
+    several that differ (e.g. ``top`` with ``h``, ``left`` with ``w``); by
+    default every blank gets the option's text.
+    """
+
+    BLANK = "___"
+
+    def __init__(
+        self,
+        question: str,
+        code: str,
+        options: Sequence[str],
+        correct: int,
+        explanations: Sequence[str],
+        *,
+        fills: Sequence[Sequence[str]] | None = None,
+        title: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        if isinstance(correct, Iterable):
+            raise TypeError(f"correct must be one option index (a blank has one right filling), got {correct!r}")
+        super().__init__(question, options, correct, explanations, title=title, source=source)
+        self.code = _check_text(code, "code")
+        n_blanks = self.code.count(self.BLANK)
+        if n_blanks == 0:
+            raise ValueError(f"code must contain at least one blank {self.BLANK!r}")
+        if fills is None:
+            fills = [[option] * n_blanks for option in self.options]
+        fills = [list(f) for f in fills]
+        if len(fills) != len(self.options) or any(len(f) != n_blanks for f in fills):
+            raise ValueError(f"fills must hold {n_blanks} text(s) (one per blank) for each of the "
+                             f"{len(self.options)} options")
+        self.fills = tuple(tuple(_check_text(x, "fills") for x in f) for f in fills)
+
+    def fill(self, answer: Any) -> str:
+        """The code with its blanks filled by ``answer`` (an index, letter or option text)."""
+        (index,) = self._answer(answer)
+        pieces = self.code.split(self.BLANK)
+        out = pieces[0]
+        for text, rest in zip(self.fills[index], pieces[1:]):
+            out += text + rest
+        return out
+
+    def _option_html(self, text: str) -> str:
+        return f"<code>{html.escape(text)}</code>"
+
+    def _question_html(self) -> str:
+        header, _, rest = super()._question_html().partition("<ul")
+        code = (f"<pre style='background:#f6f8fa;padding:6px 10px;margin:4px 0;line-height:1.35'>"
+                f"{html.escape(self.code)}</pre>")
+        return f"{header}{code}<ul{rest}"
+
+    def __str__(self) -> str:
+        lines = [self.question, "", *(f"    {line}" for line in self.code.rstrip().splitlines()), ""]
+        lines += [f"  {LETTERS[i]}. {text}" for i, text in enumerate(self.options)]
+        return "\n".join(lines)
 
 
 # =============================================================================
@@ -333,7 +425,7 @@ def plot_constraint_panels(
     if not norms:
         raise ValueError("norms must list at least one of 'l1', 'l2'")
     radius = check_float(radius, "radius", minimum=0.0, include_min=False)
-    labels = list(labels) if labels is not None else [f"figure {LETTERS[i]}" for i in range(len(norms))]
+    labels = list(labels) if labels is not None else [t("exercises.figure", letter=LETTERS[i]) for i in range(len(norms))]
     if len(labels) != len(norms):
         raise ValueError(f"labels must have one entry per panel ({len(norms)}), got {len(labels)}")
     X = np.asarray(X, dtype=float)
@@ -351,8 +443,8 @@ def plot_constraint_panels(
         ax.fill(bx, by, color="tab:blue", alpha=0.25)
         ax.plot(bx, by, color="tab:blue", lw=1.5)
         w = constrained_optimum(X, y, radius, norm)
-        ax.plot(*w_hat, "k+", ms=10, mew=2, label="ŵ (no penalty)")
-        ax.plot(*w, "o", color="tab:blue", mec="k", ms=8, label="optimum in the region")
+        ax.plot(*w_hat, "k+", ms=10, mew=2, label=t("exercises.panel_w_hat"))
+        ax.plot(*w, "o", color="tab:blue", mec="k", ms=8, label=t("exercises.panel_optimum"))
         ax.axhline(0, color="gray", lw=0.8)
         ax.axvline(0, color="gray", lw=0.8)
         ax.set_aspect("equal")
@@ -360,7 +452,7 @@ def plot_constraint_panels(
         ax.set_ylim(-span, span)
         ax.set_xlabel("$w_1$")
         ax.set_ylabel("$w_2$")
-        name = {"l2": "L2 (ridge, circle)", "l1": "L1 (lasso, diamond)"}[norm]
+        name = t(f"exercises.panel_{norm}")
         ax.set_title(f"{label}: {name}" if reveal else label)
         ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()
@@ -388,9 +480,14 @@ class GradeResult:
     def __bool__(self) -> bool:
         return self.passed
 
+    @property
+    def status_text(self) -> str:
+        """The status in the current language ("passed" / "合格", …)."""
+        return t(_STATUS_KEYS[self.status])
+
     def __str__(self) -> str:
         mark = {PASSED: "✔", FAILED: "✘", NOT_SOLVED: "…"}[self.status]
-        text = f"{mark} {self.name}: {self.status}. {self.message}"
+        text = t("exercises.grade_line", mark=mark, name=self.name, status=self.status_text, message=self.message)
         return "\n".join([text, *(f"   {d}" for d in self.details)])
 
     def __repr__(self) -> str:
@@ -402,9 +499,13 @@ class GradeResult:
         details = f"<ul style='margin:2px 0'>{details}</ul>" if details else ""
         return (
             f"<div style='border-left:4px solid {color};padding:4px 10px'>"
-            f"<b style='color:{color}'>{html.escape(self.name)}: {self.status}</b><br>"
+            f"<b style='color:{color}'>{html.escape(self.name)}: {html.escape(self.status_text)}</b><br>"
             f"{html.escape(self.message)}{details}</div>"
         )
+
+
+_STATUS_KEYS = {PASSED: "exercises.status_passed", FAILED: "exercises.status_failed",
+                NOT_SOLVED: "exercises.status_not_solved"}
 
 
 def _passed(name: str, message: str, *details: str) -> GradeResult:
@@ -416,11 +517,7 @@ def _failed(name: str, message: str, *details: str) -> GradeResult:
 
 
 def _not_solved(name: str) -> GradeResult:
-    return GradeResult(
-        name, NOT_SOLVED,
-        "The function still raises NotImplementedError: replace that line with your code, run the cell, "
-        "then run this check again.",
-    )
+    return GradeResult(name, NOT_SOLVED, t("exercises.grade_not_solved"))
 
 
 def _check_callable(func: Any) -> None:
@@ -429,7 +526,7 @@ def _check_callable(func: Any) -> None:
 
 
 def _crashed(name: str, exc: BaseException, call: str) -> GradeResult:
-    return _failed(name, f"{call} raised {type(exc).__name__}: {exc}")
+    return _failed(name, t("exercises.grade_crashed", call=call, error=type(exc).__name__, detail=exc))
 
 
 # -- ridge / lasso -------------------------------------------------------------
@@ -456,64 +553,35 @@ def _diagnose_penalty(
     """Explain a wrong change ``grad_after − grad_before`` for ``kind`` ('l2' or 'l1')."""
     tol = dict(rtol=1e-4, atol=1e-6)
     if not np.all(np.isfinite(change)):
-        hint = " Dividing by |param| fails at param == 0; np.sign(param) is 0 there." if kind == "l1" else ""
-        return _failed(name, f"grad now holds NaN or inf.{hint}")
+        hint = t("exercises.grade_nan_hint_l1") if kind == "l1" else ""
+        return _failed(name, t("exercises.grade_nan", hint=hint))
     candidates = {
         "norm2": rate * np.sqrt(np.sum(param.astype(np.float64) ** 2)),
         "sumsq": rate * np.sum(param.astype(np.float64) ** 2),
         "norm1": rate * np.sum(np.abs(param.astype(np.float64))),
     }
     if np.allclose(change, candidates["norm2"], **tol):
-        return _failed(
-            name,
-            "You added rate·np.sqrt(np.sum(param**2)), the L2 norm: one number, the same for every weight. "
-            "The update needs the penalty's gradient, its derivative with respect to each weight: "
-            "d/dw (½·rate·Σw²) = rate·w, so add rate * param.",
-        )
+        return _failed(name, t("exercises.grade_norm2"))
     if np.allclose(change, candidates["sumsq"], **tol):
-        return _failed(
-            name,
-            "You added the value of the penalty rate·Σ param² (one number). The update needs its derivative "
-            "for each weight, rate * param.",
-        )
+        return _failed(name, t("exercises.grade_sumsq"))
     if np.allclose(change, candidates["norm1"], **tol):
-        return _failed(
-            name,
-            "You added rate·Σ|param|, the L1 norm itself (one number). The update needs its derivative "
-            "for each weight: d|w|/dw = sign(w), so add rate * np.sign(param).",
-        )
+        return _failed(name, t("exercises.grade_norm1"))
     if np.allclose(change, 2 * rate * param, **tol):
-        return _failed(
-            name,
-            "You added 2·rate·param. The lecture writes the penalty as ½·λ·Σw² (the 2 of the derivative is "
-            "absorbed into the coefficient), so the gradient is rate * param.",
-        )
+        return _failed(name, t("exercises.grade_twice"))
     if np.allclose(change, rate * np.abs(param), **tol):
-        return _failed(
-            name,
-            "You added rate·np.abs(param), the penalty itself. Its derivative is the sign: "
-            "d|w|/dw = +1 for w > 0, −1 for w < 0 (0 at w = 0), so add rate * np.sign(param). "
-            "With abs, negative weights are pushed further from 0 instead of towards it.",
-        )
+        return _failed(name, t("exercises.grade_abs"))
     if kind == "l2" and np.allclose(change, rate * np.sign(param), **tol):
-        return _failed(
-            name,
-            "You added rate·sign(param): that is the L1 (lasso) gradient. For L2 the gradient grows with "
-            "the weight: rate * param.",
-        )
+        return _failed(name, t("exercises.grade_l2_got_sign"))
     if kind == "l1" and np.allclose(change, rate * param, **tol):
-        return _failed(
-            name,
-            "You added rate·param: that is the L2 (ridge) gradient. For L1 each weight gets the same-sized "
-            "push towards 0 whatever its size: rate * np.sign(param).",
-        )
+        return _failed(name, t("exercises.grade_l1_got_param"))
     if np.allclose(change, -rate * (param if kind == "l2" else np.sign(param)), **tol):
-        return _failed(name, "The sign is flipped: the penalty's gradient is added to grad (grad += …), "
-                             "the optimizer then subtracts lr·grad.")
+        return _failed(name, t("exercises.grade_flipped"))
     expected = "rate * param" if kind == "l2" else "rate * np.sign(param)"
-    return _failed(name, f"grad changed, but not by {expected}.",
-                   f"first values of your change:   {np.round(change.ravel()[:4], 4).tolist()}",
-                   f"first values of {expected}: {np.round((rate * param if kind == 'l2' else rate * np.sign(param)).ravel()[:4], 4).tolist()}")
+    want = rate * param if kind == "l2" else rate * np.sign(param)
+    return _failed(name, t("exercises.grade_wrong_change", expected=expected),
+                   t("exercises.grade_detail_yours", values=np.round(change.ravel()[:4], 4).tolist()),
+                   t("exercises.grade_detail_expected", expected=expected,
+                     values=np.round(want.ravel()[:4], 4).tolist()))
 
 
 def _check_penalty(func: Any, name: str, kind: str) -> GradeResult:
@@ -528,31 +596,20 @@ def _check_penalty(func: Any, name: str, kind: str) -> GradeResult:
         except Exception as exc:  # the learner's code may raise anything
             return _crashed(name, exc, f"{name}(param, grad, rate={rate})")
         if not np.array_equal(param, param0):
-            return _failed(name, "param changed. Only grad should change: the optimizer updates the weights "
-                                 "later (params[key] -= lr * grads[key]).")
+            return _failed(name, t("exercises.grade_param_changed"))
         change = grad.astype(np.float64) - grad0.astype(np.float64)
         want = rate * (param0.astype(np.float64) if kind == "l2" else np.sign(param0).astype(np.float64))
         if np.array_equal(grad, grad0):
             if isinstance(returned, np.ndarray) and returned.shape == grad0.shape and np.allclose(
                 returned.astype(np.float64) - grad0, want, rtol=1e-4, atol=1e-6
             ):
-                return _failed(
-                    name,
-                    "Your function computes the right values but the caller's grad did not change. "
-                    "`grad = grad + …` makes a new array and rebinds the local name; the array the network "
-                    "passed in stays the same (and the return value is ignored). Update it in place: "
-                    f"grad += {expected_text}.",
-                )
-            return _failed(
-                name,
-                f"grad did not change. Add the penalty's gradient to it in place: grad += {expected_text}. "
-                "(`grad = grad + …` would only rebind the local name.)",
-            )
+                return _failed(name, t("exercises.grade_not_in_place", expected=expected_text))
+            return _failed(name, t("exercises.grade_unchanged", expected=expected_text))
         if np.allclose(change, want, rtol=1e-4, atol=1e-6 if grad0.dtype == np.float64 else 1e-5):
             continue
         result = _diagnose_penalty(name, kind, change, param0, rate)
-        return _failed(name, result.message, *result.details, f"(case {case + 1}: param shape {param0.shape}, "
-                                                              f"dtype {param0.dtype}, rate {rate})")
+        return _failed(name, result.message, *result.details,
+                       t("exercises.grade_case", case=case + 1, shape=param0.shape, dtype=param0.dtype, rate=rate))
     # rate = 0 must leave grad alone
     param, grad = _penalty_cases()[0][0], _penalty_cases()[0][1]
     before = grad.copy()
@@ -561,9 +618,8 @@ def _check_penalty(func: Any, name: str, kind: str) -> GradeResult:
     except Exception as exc:
         return _crashed(name, exc, f"{name}(param, grad, rate=0.0)")
     if not np.allclose(grad, before):
-        return _failed(name, "With rate = 0 (no regularization) grad must stay as it was.")
-    return _passed(name, f"grad += {expected_text}, in place, for 1-D and 2-D arrays, float32 and float64, "
-                         "and rate = 0 leaves grad unchanged.")
+        return _failed(name, t("exercises.grade_rate_zero"))
+    return _passed(name, t("exercises.grade_penalty_passed", expected=expected_text))
 
 
 def check_ridge(func: Callable[[np.ndarray, np.ndarray, float], Any]) -> GradeResult:
@@ -605,26 +661,24 @@ def _call_crop(func: Callable, image: np.ndarray, crop_size: tuple[int, int]):
 def _crop_offset(out: Any, image: np.ndarray, crop: tuple[int, int]) -> tuple[int, int] | str:
     """The (top, left) this crop was cut from, or a message saying what is wrong with it."""
     if not isinstance(out, np.ndarray):
-        return f"returned {type(out).__name__}, not a numpy array"
+        return t("exercises.crop_not_array", type=type(out).__name__)
     ch, cw = crop
     c = image.shape[2]
     if out.shape != (ch, cw, c):
         if out.shape == (cw, ch, c):
-            return (f"returned shape {out.shape}, expected (crop_h, crop_w, channels) = {(ch, cw, c)}: "
-                    "height and width are swapped")
+            return t("exercises.crop_swapped", got=out.shape, want=(ch, cw, c))
         if out.ndim == 2:
-            return (f"returned shape {out.shape}, expected {(ch, cw, c)}: the channel axis is missing "
-                    "(slice it with image[top:bottom, left:right, :])")
+            return t("exercises.crop_no_channel", got=out.shape, want=(ch, cw, c))
         if out.shape == image.shape:
-            return f"returned the whole image {out.shape}, expected a crop of shape {(ch, cw, c)}"
-        return f"returned shape {out.shape}, expected (crop_h, crop_w, channels) = {(ch, cw, c)}"
+            return t("exercises.crop_whole", got=out.shape, want=(ch, cw, c))
+        return t("exercises.crop_bad_shape", got=out.shape, want=(ch, cw, c))
     corner = float(out[0, 0, 0])
     top, left = int(corner // 1000), int(round(corner % 1000)) // 10
     h, w = image.shape[:2]
     if not (0 <= top <= h - ch and 0 <= left <= w - cw) or not np.array_equal(
         out, image[top : top + ch, left : left + cw, :]
     ):
-        return "returned pixels that are not one contiguous window image[top:top+crop_h, left:left+crop_w, :]"
+        return t("exercises.crop_not_window")
     return top, left
 
 
@@ -650,15 +704,13 @@ def check_random_crop(func: Callable[[np.ndarray, tuple[int, int]], np.ndarray])
         return _not_solved(name)
     except ValueError as exc:
         if "unpack" in str(exc):
-            return _failed(name, f"random_crop(image, {crop}) raised ValueError: {exc}. The image is "
-                                 "(height, width, channels), three numbers: write h, w, _ = image.shape "
-                                 "(or h, w = image.shape[:2]).")
+            return _failed(name, t("exercises.crop_unpack", crop=crop, detail=exc))
         return _crashed(name, exc, f"random_crop(image of shape {image.shape}, {crop})")
     except Exception as exc:
         return _crashed(name, exc, f"random_crop(image of shape {image.shape}, {crop})")
     where = _crop_offset(out, image, crop)
     if isinstance(where, str):
-        return _failed(name, f"random_crop(image of shape {image.shape}, crop_size={crop}) {where}.")
+        return _failed(name, t("exercises.crop_call_result", shape=image.shape, crop=crop, where=where))
     # 2. many calls: every offset reachable, none far too rare, input untouched
     tops = np.zeros(h - crop[0] + 1, dtype=int)
     lefts = np.zeros(w - crop[1] + 1, dtype=int)
@@ -669,173 +721,162 @@ def check_random_crop(func: Callable[[np.ndarray, tuple[int, int]], np.ndarray])
         try:
             out = func(image, crop)
         except Exception as exc:
-            return _crashed(name, exc, f"a later call random_crop(image, {crop})")
+            return _crashed(name, exc, t("exercises.crop_later_call", crop=crop))
         if not np.array_equal(image, original):
-            return _failed(name, "the input image changed: a crop must not write into the caller's image.")
+            return _failed(name, t("exercises.crop_image_changed"))
         where = _crop_offset(out, image, crop)
         if isinstance(where, str):
-            return _failed(name, f"one of {CROP_TRIALS} calls {where}.")
+            return _failed(name, t("exercises.crop_one_of_calls", n=CROP_TRIALS, where=where))
         tops[where[0]] += 1
         lefts[where[1]] += 1
     for axis, counts, size, cut, letter in (("top", tops, h, crop[0], "h"), ("left", lefts, w, crop[1], "w")):
         last = size - cut
-        seen = f"{axis} offsets seen in {CROP_TRIALS} calls: " + ", ".join(
-            f"{k}×{n}" for k, n in enumerate(counts)
-        )
+        seen = t("exercises.crop_seen", axis=axis, n=CROP_TRIALS,
+                 counts=", ".join(f"{k}×{n}" for k, n in enumerate(counts)))
         if counts.sum() and np.count_nonzero(counts) == 1:
-            return _failed(name, f"the crop never moves: {axis} was always {int(np.argmax(counts))}. "
-                                 "Draw the offset at random on every call.", seen)
+            return _failed(name, t("exercises.crop_never_moves", axis=axis, offset=int(np.argmax(counts))), seen)
         if counts[last] == 0 and np.all(counts[:last] > 0):
-            return _failed(
-                name,
-                f"{axis} never reached its last offset {last} = {letter} − crop_{letter}: the window touching "
-                f"the {'bottom' if axis == 'top' else 'right'} edge is never cut. randint(low, high) and "
-                f"integers(low, high) exclude high, so draw from (0, {letter} − crop_{letter} + 1). "
-                "(The lecture's snippet has this off-by-one.)",
-                seen,
-            )
+            edge = t("exercises.edge_bottom" if axis == "top" else "exercises.edge_right")
+            return _failed(name, t("exercises.crop_last_offset", axis=axis, last=last, letter=letter, edge=edge),
+                           seen)
         missing = [k for k, n in enumerate(counts) if n == 0]
         if missing:
-            return _failed(name, f"{axis} offsets {missing} never occurred; every offset 0 … {last} should.", seen)
+            return _failed(name, t("exercises.crop_missing", axis=axis, missing=missing, last=last), seen)
         expected = CROP_TRIALS / counts.size
         rare = [k for k, n in enumerate(counts) if n < expected / 4]
         if rare:
-            return _failed(name, f"{axis} offsets {rare} occur far less often than the others; draw the "
-                                 "offset uniformly.", seen)
+            return _failed(name, t("exercises.crop_rare", axis=axis, rare=rare), seen)
     # 3. crop as large as the image: the only window is the image itself
     for size in ((h, w), (h, 1), (1, w)):
         try:
             out = _call_crop(func, image, size)
         except Exception as exc:
             letter = "h" if size[0] == h else "w"
-            return _failed(
-                name,
-                f"random_crop(image of shape {image.shape}, crop_size={size}) raised {type(exc).__name__}: {exc}. "
-                f"When crop_{letter} == {letter} there is exactly one offset, 0; randint(0, {letter} − crop_{letter}) "
-                f"asks for a number from the empty range [0, 0). Use {letter} − crop_{letter} + 1 as the upper bound.",
-            )
+            return _failed(name, t("exercises.crop_full_size_raised", shape=image.shape, crop=size,
+                                   error=type(exc).__name__, detail=exc, letter=letter))
         where = _crop_offset(out, image, size)
         if isinstance(where, str):
-            return _failed(name, f"random_crop(image of shape {image.shape}, crop_size={size}) {where}.")
+            return _failed(name, t("exercises.crop_call_result", shape=image.shape, crop=size, where=where))
     return _passed(
         name,
-        f"right shape, a true window of the image, every offset reached in {CROP_TRIALS} calls "
-        "(top 0…H−crop_h, left 0…W−crop_w), and a crop as large as the image returns the image.",
-        "seen: top " + ", ".join(f"{k}×{n}" for k, n in enumerate(tops))
-        + "; left " + ", ".join(f"{k}×{n}" for k, n in enumerate(lefts)),
+        t("exercises.crop_passed", n=CROP_TRIALS),
+        t("exercises.crop_passed_seen", tops=", ".join(f"{k}×{n}" for k, n in enumerate(tops)),
+          lefts=", ".join(f"{k}×{n}" for k, n in enumerate(lefts))),
     )
 
 
 # =============================================================================
-# the lecture's confirmation tests (確認テスト), as a question bank
+# the question bank: the lecture's 確認テスト and 例題チャレンジ, plus added practice
 # =============================================================================
+# The words live in common/locale_{en,ja}.py under exercises.test_<name>.* and
+# exercises.challenge_<name>.* (topic, question, option<i>, why<i>); the code and
+# the code choices are the same in both languages, so they live here.
 
-_BANK: dict[str, dict[str, Any]] = {
-    "ridge": dict(
-        title="確認テスト · ridge regression (リッジ回帰)",
-        question="Which statement about ridge regression (L2 regularization) is correct?",
-        options=[
-            "Making the hyperparameter λ large pulls all the weights ever closer to 0.",
-            "With λ = 0, ridge regression becomes a non-linear regression.",
-            "The bias term is regularized together with the weights.",
-            "In a neural network, the ridge penalty is attached to a hidden layer.",
-        ],
-        correct=0,
-        explanations=[
-            "Right. λ sets how strongly large weights are punished, i.e. how tight the constraint is. As λ grows "
-            "the penalty dominates the error, so every weight shrinks towards 0 (for ridge they get arbitrarily "
-            "close, but never exactly 0).",
-            "Wrong. λ = 0 removes the penalty, and what is left is the ordinary least-squares fit: ridge "
-            "regression is linear regression plus a penalty, and stays linear for every λ.",
-            "Wrong. Only the weights are penalized. The bias just shifts the output and does not make the model "
-            "more flexible, so it is left free (the fitted intercept stays near the mean of y even for huge λ).",
-            "Wrong. The penalty is a term added to the error function (the loss), E(w) + ½·λ·Σ w², summed over "
-            "the weights of every layer. It changes what is minimized, not the layers of the network.",
-        ],
-    ),
-    "norm_figure": dict(
-        title="確認テスト · which figure is L1?",
-        question="Figures A and B show contour lines of the squared error (red) and the region the penalty "
-                 "allows (blue). Which figure shows L1 regularization (lasso)?",
-        options=["Figure A", "Figure B"],
-        correct=1,
-        explanations=[
-            "Wrong. Figure A's region is a disc, w1² + w2² ≤ r²: the L2 constraint (ridge). The contours touch "
-            "it where both weights are non-zero, only smaller: shrinkage (縮小推定).",
-            "Right. |w1| + |w2| ≤ r is a diamond with its corners on the axes. Growing contours usually meet it "
-            "first at a corner, where one weight is exactly 0: sparse estimation (スパース推定).",
-        ],
-    ),
-    "sparse": dict(
-        title="確認テスト · sparse vs shrinkage estimation",
-        question="L1 regularization is called sparse estimation (スパース推定) and L2 shrinkage estimation "
-                 "(縮小推定). What does 'sparse' refer to?",
-        options=[
-            "Many weights become exactly 0.",
-            "Every weight becomes a little smaller, but none reaches 0.",
-            "Part of the training data is thrown away.",
-            "Units are switched off at random during training.",
-        ],
-        correct=0,
-        explanations=[
-            "Right. The L1 penalty pushes each weight towards 0 with the same force whatever its size, so small "
-            "weights end up at exactly 0. A zero weight costs no computation, which is the practical appeal.",
-            "Wrong. That is shrinkage (縮小推定), what L2 does: its push λ·w fades as w gets small, so weights "
-            "shrink but stay non-zero. It saves no computation, but often predicts a little better.",
-            "Wrong. Neither penalty touches the data; both act on the weights through the error function.",
-            "Wrong. That is dropout (ドロップアウト), a different regularizer.",
-        ],
-    ),
-    "dropout": dict(
-        title="確認テスト · dropout (ドロップアウト)",
-        question="What does dropout do while the network trains?",
-        options=[
-            "It deletes randomly chosen units at every step, which is like training many different models "
-            "on the same data.",
-            "It deletes randomly chosen training images at every step.",
-            "It permanently removes the weights that are close to 0.",
-            "It adds random noise to the input images.",
-        ],
-        correct=0,
-        explanations=[
-            "Right. Each mini-batch trains a different random sub-network; at test time the full network acts "
-            "like an average over them, without needing more data.",
-            "Wrong. The training data stay the same; dropout removes units (nodes) of the network.",
-            "Wrong. Nothing is removed for good: a dropped unit is back at the next step. Weights that end up "
-            "exactly 0 come from L1 regularization.",
-            "Wrong. That is a kind of data augmentation (水増し), which changes the inputs, not the network.",
-        ],
-    ),
-    "gap": dict(
-        title="確認テスト · reading the result",
-        question="You add L2 regularization. The training accuracy drops noticeably, the test accuracy barely "
-                 "moves. How do you read this?",
-        options=[
-            "Regularization failed, because the training accuracy went down.",
-            "It did its job: the gap between training and test accuracy shrank, and that gap is what "
-            "overfitting is.",
-            "Only the training accuracy matters; the test accuracy is noise.",
-            "The network must now be underfitting badly.",
-        ],
-        correct=1,
-        explanations=[
-            "Wrong. A perfect training score was the symptom: the network had memorised its 300 digits. Giving "
-            "some of that up is the price of a constraint, not a failure.",
-            "Right. Overfitting (過学習) means the two learning curves drift apart. A smaller gap at a similar "
-            "test accuracy means the network relies less on the quirks of its training set.",
-            "Wrong. The test accuracy is the only estimate of how the network does on new data; the training "
-            "accuracy alone says nothing about overfitting.",
-            "Wrong. Underfitting would show as low accuracy on both sets. Here the test accuracy held, so the "
-            "constraint is not too strong (yet: push λ further and both curves fall).",
-        ],
-    ),
+_TESTS: dict[str, tuple[int, int, str]] = {
+    # name: (number of options, the right option, where the question comes from)
+    "ridge": (4, 0, "lecture"),  # the lecture's 確認テスト: リッジ回帰の特徴
+    "norm_figure": (2, 1, "lecture"),  # the lecture's 確認テスト: L1正則化を表すグラフ
+    "sparse": (4, 0, "practice"),
+    "dropout": (4, 0, "practice"),
+    "gap": (4, 1, "practice"),
 }
 
-CONFIRMATION_TESTS = tuple(_BANK)
-"""Names accepted by :func:`confirmation_test`."""
+CONFIRMATION_TESTS = tuple(_TESTS)
+"""Names accepted by :func:`confirmation_test` (the lecture's come first: ``ridge``, ``norm_figure``)."""
+
+
+def _title(kind: str, source: str, topic: str) -> str:
+    return t(f"exercises.title_{source}_{kind}", topic=topic)
 
 
 def confirmation_test(name: str) -> MultipleChoice:
-    """A fresh :class:`MultipleChoice` for one of the lecture's confirmation tests (see :data:`CONFIRMATION_TESTS`)."""
+    """A fresh :class:`MultipleChoice` for one confirmation test (see :data:`CONFIRMATION_TESTS`).
+
+    ``quiz.source`` says whether it is the lecture's own question (``'lecture'``)
+    or one the course added (``'practice'``); the title says so too.  The text
+    is in the current language (:func:`common.i18n.set_language`).
+    """
     name = check_choice(name, "name", CONFIRMATION_TESTS)
-    return MultipleChoice(**_BANK[name])
+    n_options, right, source = _TESTS[name]
+    key = f"exercises.test_{name}"
+    return MultipleChoice(
+        t(f"{key}.question"),
+        [t(f"{key}.option{i}") for i in range(n_options)],
+        correct=right,
+        explanations=[t(f"{key}.why{i}") for i in range(n_options)],
+        title=_title("test", source, t(f"{key}.topic")),
+        source=source,
+    )
+
+
+def _crop_code() -> str:
+    # The lecture's random_crop, with h, w, _ = image.shape (its h, w = image.shape fails on
+    # (height, width, channels) images) so that the blank is the only question.
+    return (
+        "def random_crop(image, crop_size):\n"
+        "    h, w, _ = image.shape\n"
+        "    crop_h, crop_w = crop_size\n"
+        "    top = np.random.randint(0, ___)\n"
+        f"    left = np.random.randint(0, ___)  # {t('exercises.challenge_random_crop.left_comment')}\n"
+        "    bottom = top + crop_h\n"
+        "    right = left + crop_w\n"
+        "    return image[top:bottom, left:right, :]\n"
+    )
+
+
+_CROP_OPTIONS = ("h - crop_h", "h", "h - crop_h + 1", "crop_h")
+
+_CHALLENGES: dict[str, dict[str, Any]] = {
+    # the lecture's 例題チャレンジ: L2正則化でパラメータの更新を行うプログラム
+    "ridge": dict(
+        code=lambda: "def ridge(param, grad, rate):\n    grad += rate * ___\n",
+        options=("np.sqrt(np.sum(param**2))", "param", "np.sum(np.abs(param))", "np.sign(param)"),
+        correct=1,
+        source="lecture",
+    ),
+    # the lecture's 例題チャレンジ: L1正則化でパラメータの更新を行うプログラム
+    "lasso": dict(
+        code=lambda: "def lasso(param, grad, rate):\n    x = ___\n    grad += rate * x\n",
+        options=("np.abs(param)", "param", "np.sum(np.abs(param))", "np.sign(param)"),
+        correct=3,
+        source="lecture",
+    ),
+    # added practice on the lecture's data-augmentation code (データ集合の拡張), whose bound is off by one
+    "random_crop": dict(
+        code=_crop_code,
+        options=_CROP_OPTIONS,
+        correct=2,
+        source="practice",
+        # left's blank is top's with w and crop_w
+        fills=[(o, o.replace("crop_h", "crop_w").replace("h", "w")) for o in _CROP_OPTIONS],
+    ),
+}
+
+EXERCISE_CHALLENGES = tuple(_CHALLENGES)
+"""Names accepted by :func:`exercise_challenge`: ``ridge`` and ``lasso`` are the lecture's, ``random_crop`` is added."""
+
+
+def exercise_challenge(name: str) -> FillInTheBlank:
+    """A fresh fill-in-the-blank :class:`FillInTheBlank` (例題チャレンジ, four choices) for ``name``.
+
+    ``ridge``: ``grad += rate * ___``; ``lasso``: ``x = ___`` then
+    ``grad += rate * x``; ``random_crop``: the upper bound of
+    ``np.random.randint(0, ___)`` (the lecture's snippet is off by one).
+    Every choice has its own explanation, in the current language.  The
+    graders :func:`check_ridge`, :func:`check_lasso` and
+    :func:`check_random_crop` accept exactly the right filling.
+    """
+    name = check_choice(name, "name", EXERCISE_CHALLENGES)
+    spec = _CHALLENGES[name]
+    key = f"exercises.challenge_{name}"
+    n_options = len(spec["options"])
+    return FillInTheBlank(
+        t(f"{key}.question"),
+        spec["code"](),
+        spec["options"],
+        correct=spec["correct"],
+        explanations=[t(f"{key}.why{i}") for i in range(n_options)],
+        fills=spec.get("fills"),
+        title=_title("challenge", spec["source"], t(f"{key}.topic")),
+        source=spec["source"],
+    )

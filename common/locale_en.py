@@ -26,6 +26,353 @@ MESSAGES: dict[str, str] = {
     "plots.key_seconds": "seconds",
     # --- widgets -----------------------------------------------------------------
     # --- exercises ---------------------------------------------------------------
+    "exercises.correct": "Correct.",
+    "exercises.n_right_hint": " (there are {n} right options)",
+    "exercises.not_quite": "Not quite{hint}: read why below and try again.",
+    "exercises.verdict": " ({word})",
+    "exercises.word_right": "right",
+    "exercises.word_wrong": "wrong",
+    "exercises.you_chose": "You chose {letter}{verdict}: {why}",
+    "exercises.why_each": "Why each option is right or wrong",
+    "exercises.check_button": "Check",
+    "exercises.choose_all": "(choose all that apply)",
+    "exercises.choose_first": "Choose an option first.",
+    "exercises.figure": "figure {letter}",
+    "exercises.panel_w_hat": "ŵ (no penalty)",
+    "exercises.panel_optimum": "optimum in the region",
+    "exercises.panel_l2": "L2 (ridge, circle)",
+    "exercises.panel_l1": "L1 (lasso, diamond)",
+    "exercises.grade_line": "{mark} {name}: {status}. {message}",
+    "exercises.status_passed": "passed",
+    "exercises.status_failed": "failed",
+    "exercises.status_not_solved": "not yet solved",
+    "exercises.grade_not_solved": (
+        "The function still raises NotImplementedError: replace that line with your code, run "
+        "the cell, then run this check again."
+    ),
+    "exercises.grade_crashed": "{call} raised {error}: {detail}",
+    "exercises.grade_nan": "grad now holds NaN or inf.{hint}",
+    "exercises.grade_nan_hint_l1": (
+        " Dividing by |param| fails at param == 0; np.sign(param) is 0 there."
+    ),
+    "exercises.grade_norm2": (
+        "You added rate·np.sqrt(np.sum(param**2)), the L2 norm: one number, the same for every "
+        "weight. The update needs the penalty's gradient, its derivative with respect to each "
+        "weight: d/dw (½·rate·Σw²) = rate·w, so add rate * param."
+    ),
+    "exercises.grade_sumsq": (
+        "You added the value of the penalty rate·Σ param² (one number). The update needs its "
+        "derivative for each weight, rate * param."
+    ),
+    "exercises.grade_norm1": (
+        "You added rate·Σ|param|, the L1 norm itself (one number). The update needs its "
+        "derivative for each weight: d|w|/dw = sign(w), so add rate * np.sign(param)."
+    ),
+    "exercises.grade_twice": (
+        "You added 2·rate·param. The lecture writes the penalty as ½·λ·Σw² (the 2 of the "
+        "derivative is absorbed into the coefficient), so the gradient is rate * param."
+    ),
+    "exercises.grade_abs": (
+        "You added rate·np.abs(param), the penalty itself. Its derivative is the sign: d|w|/dw = "
+        "+1 for w > 0, −1 for w < 0 (0 at w = 0), so add rate * np.sign(param). With abs, "
+        "negative weights are pushed further from 0 instead of towards it."
+    ),
+    "exercises.grade_l2_got_sign": (
+        "You added rate·sign(param): that is the L1 (lasso) gradient. For L2 the gradient grows "
+        "with the weight: rate * param."
+    ),
+    "exercises.grade_l1_got_param": (
+        "You added rate·param: that is the L2 (ridge) gradient. For L1 each weight gets the "
+        "same-sized push towards 0 whatever its size: rate * np.sign(param)."
+    ),
+    "exercises.grade_flipped": (
+        "The sign is flipped: the penalty's gradient is added to grad (grad += …), the optimizer "
+        "then subtracts lr·grad."
+    ),
+    "exercises.grade_wrong_change": "grad changed, but not by {expected}.",
+    "exercises.grade_detail_yours": "first values of your change:   {values}",
+    "exercises.grade_detail_expected": "first values of {expected}: {values}",
+    "exercises.grade_param_changed": (
+        "param changed. Only grad should change: the optimizer updates the weights later "
+        "(params[key] -= lr * grads[key])."
+    ),
+    "exercises.grade_not_in_place": (
+        "Your function computes the right values but the caller's grad did not change. `grad = "
+        "grad + …` makes a new array and rebinds the local name; the array the network passed in "
+        "stays the same (and the return value is ignored). Update it in place: grad += "
+        "{expected}."
+    ),
+    "exercises.grade_unchanged": (
+        "grad did not change. Add the penalty's gradient to it in place: grad += {expected}. "
+        "(`grad = grad + …` would only rebind the local name.)"
+    ),
+    "exercises.grade_case": "(case {case}: param shape {shape}, dtype {dtype}, rate {rate})",
+    "exercises.grade_rate_zero": "With rate = 0 (no regularization) grad must stay as it was.",
+    "exercises.grade_penalty_passed": (
+        "grad += {expected}, in place, for 1-D and 2-D arrays, float32 and float64, and rate = 0 "
+        "leaves grad unchanged."
+    ),
+    "exercises.crop_not_array": "returned {type}, not a numpy array",
+    "exercises.crop_swapped": (
+        "returned shape {got}, expected (crop_h, crop_w, channels) = {want}: height and width "
+        "are swapped"
+    ),
+    "exercises.crop_no_channel": (
+        "returned shape {got}, expected {want}: the channel axis is missing (slice it with "
+        "image[top:bottom, left:right, :])"
+    ),
+    "exercises.crop_whole": "returned the whole image {got}, expected a crop of shape {want}",
+    "exercises.crop_bad_shape": "returned shape {got}, expected (crop_h, crop_w, channels) = {want}",
+    "exercises.crop_not_window": (
+        "returned pixels that are not one contiguous window image[top:top+crop_h, "
+        "left:left+crop_w, :]"
+    ),
+    "exercises.crop_unpack": (
+        "random_crop(image, {crop}) raised ValueError: {detail}. The image is (height, width, "
+        "channels), three numbers: write h, w, _ = image.shape (or h, w = image.shape[:2])."
+    ),
+    "exercises.crop_call_result": "random_crop(image of shape {shape}, crop_size={crop}) {where}.",
+    "exercises.crop_later_call": "a later call random_crop(image, {crop})",
+    "exercises.crop_image_changed": (
+        "the input image changed: a crop must not write into the caller's image."
+    ),
+    "exercises.crop_one_of_calls": "one of {n} calls {where}.",
+    "exercises.crop_seen": "{axis} offsets seen in {n} calls: {counts}",
+    "exercises.crop_never_moves": (
+        "the crop never moves: {axis} was always {offset}. Draw the offset at random on every "
+        "call."
+    ),
+    "exercises.edge_bottom": "bottom",
+    "exercises.edge_right": "right",
+    "exercises.crop_last_offset": (
+        "{axis} never reached its last offset {last} = {letter} − crop_{letter}: the window "
+        "touching the {edge} edge is never cut. randint(low, high) and integers(low, high) "
+        "exclude high, so draw from (0, {letter} − crop_{letter} + 1). (The lecture's snippet "
+        "has this off-by-one.)"
+    ),
+    "exercises.crop_missing": (
+        "{axis} offsets {missing} never occurred; every offset 0 … {last} should."
+    ),
+    "exercises.crop_rare": (
+        "{axis} offsets {rare} occur far less often than the others; draw the offset uniformly."
+    ),
+    "exercises.crop_full_size_raised": (
+        "random_crop(image of shape {shape}, crop_size={crop}) raised {error}: {detail}. When "
+        "crop_{letter} == {letter} there is exactly one offset, 0; randint(0, {letter} − "
+        "crop_{letter}) asks for a number from the empty range [0, 0). Use {letter} − "
+        "crop_{letter} + 1 as the upper bound."
+    ),
+    "exercises.crop_passed": (
+        "right shape, a true window of the image, every offset reached in {n} calls (top "
+        "0…H−crop_h, left 0…W−crop_w), and a crop as large as the image returns the image."
+    ),
+    "exercises.crop_passed_seen": "seen: top {tops}; left {lefts}",
+    "exercises.title_lecture_test": "確認テスト (the lecture's question) · {topic}",
+    "exercises.title_practice_test": (
+        "Practice (added by this course, not from the lecture) · {topic}"
+    ),
+    "exercises.title_lecture_challenge": "例題チャレンジ (the lecture's question) · {topic}",
+    "exercises.title_practice_challenge": (
+        "例題チャレンジ-style practice (added by this course, on the lecture's code) · {topic}"
+    ),
+    "exercises.test_ridge.topic": "ridge regression (リッジ回帰)",
+    "exercises.test_ridge.question": (
+        "Which statement about ridge regression (L2 regularization) is correct?"
+    ),
+    "exercises.test_ridge.option0": (
+        "Making the hyperparameter λ large pulls all the weights ever closer to 0."
+    ),
+    "exercises.test_ridge.option1": "With λ = 0, ridge regression becomes a non-linear regression.",
+    "exercises.test_ridge.option2": "The bias term is regularized together with the weights.",
+    "exercises.test_ridge.option3": (
+        "In a neural network, the ridge penalty is attached to a hidden layer."
+    ),
+    "exercises.test_ridge.why0": (
+        "Right. λ sets how strongly large weights are punished, i.e. how tight the constraint "
+        "is. As λ grows the penalty dominates the error, so every weight shrinks towards 0 (for "
+        "ridge they get arbitrarily close, but never exactly 0)."
+    ),
+    "exercises.test_ridge.why1": (
+        "Wrong. λ = 0 removes the penalty, and what is left is the ordinary least-squares fit: "
+        "ridge regression is linear regression plus a penalty, and stays linear for every λ."
+    ),
+    "exercises.test_ridge.why2": (
+        "Wrong. Only the weights are penalized. The bias just shifts the output and does not "
+        "make the model more flexible, so it is left free (the fitted intercept stays near the "
+        "mean of y even for huge λ)."
+    ),
+    "exercises.test_ridge.why3": (
+        "Wrong. The penalty is a term added to the error function (the loss), E(w) + ½·λ·Σ w², "
+        "summed over the weights of every layer. It changes what is minimized, not the layers of "
+        "the network."
+    ),
+    "exercises.test_norm_figure.topic": "which figure is L1?",
+    "exercises.test_norm_figure.question": (
+        "Figures A and B show contour lines of the squared error (red) and the region the "
+        "penalty allows (blue). Which figure shows L1 regularization (lasso)?"
+    ),
+    "exercises.test_norm_figure.option0": "Figure A",
+    "exercises.test_norm_figure.option1": "Figure B",
+    "exercises.test_norm_figure.why0": (
+        "Wrong. Figure A's region is a disc, w1² + w2² ≤ r²: the L2 constraint (ridge). The "
+        "contours touch it where both weights are non-zero, only smaller: shrinkage (縮小推定)."
+    ),
+    "exercises.test_norm_figure.why1": (
+        "Right. |w1| + |w2| ≤ r is a diamond with its corners on the axes. Growing contours "
+        "usually meet it first at a corner, where one weight is exactly 0: sparse estimation "
+        "(スパース推定)."
+    ),
+    "exercises.test_sparse.topic": "sparse vs shrinkage estimation",
+    "exercises.test_sparse.question": (
+        "L1 regularization is called sparse estimation (スパース推定) and L2 shrinkage estimation "
+        "(縮小推定). What does 'sparse' refer to?"
+    ),
+    "exercises.test_sparse.option0": "Many weights become exactly 0.",
+    "exercises.test_sparse.option1": "Every weight becomes a little smaller, but none reaches 0.",
+    "exercises.test_sparse.option2": "Part of the training data is thrown away.",
+    "exercises.test_sparse.option3": "Units are switched off at random during training.",
+    "exercises.test_sparse.why0": (
+        "Right. The L1 penalty pushes each weight towards 0 with the same force whatever its "
+        "size, so small weights end up at exactly 0. A zero weight costs no computation, which "
+        "is the practical appeal."
+    ),
+    "exercises.test_sparse.why1": (
+        "Wrong. That is shrinkage (縮小推定), what L2 does: its push λ·w fades as w gets small, so "
+        "weights shrink but stay non-zero. It saves no computation, but often predicts a little "
+        "better."
+    ),
+    "exercises.test_sparse.why2": (
+        "Wrong. Neither penalty touches the data; both act on the weights through the error "
+        "function."
+    ),
+    "exercises.test_sparse.why3": "Wrong. That is dropout (ドロップアウト), a different regularizer.",
+    "exercises.test_dropout.topic": "dropout (ドロップアウト)",
+    "exercises.test_dropout.question": "What does dropout do while the network trains?",
+    "exercises.test_dropout.option0": (
+        "It deletes randomly chosen units at every step, which is like training many different "
+        "models on the same data."
+    ),
+    "exercises.test_dropout.option1": "It deletes randomly chosen training images at every step.",
+    "exercises.test_dropout.option2": "It permanently removes the weights that are close to 0.",
+    "exercises.test_dropout.option3": "It adds random noise to the input images.",
+    "exercises.test_dropout.why0": (
+        "Right. Each mini-batch trains a different random sub-network; at test time the full "
+        "network acts like an average over them, without needing more data."
+    ),
+    "exercises.test_dropout.why1": (
+        "Wrong. The training data stay the same; dropout removes units (nodes) of the network."
+    ),
+    "exercises.test_dropout.why2": (
+        "Wrong. Nothing is removed for good: a dropped unit is back at the next step. Weights "
+        "that end up exactly 0 come from L1 regularization."
+    ),
+    "exercises.test_dropout.why3": (
+        "Wrong. That is a kind of data augmentation (水増し), which changes the inputs, not the "
+        "network."
+    ),
+    "exercises.test_gap.topic": "reading the result",
+    "exercises.test_gap.question": (
+        "You add L2 regularization. The training accuracy drops noticeably, the test accuracy "
+        "barely moves. How do you read this?"
+    ),
+    "exercises.test_gap.option0": "Regularization failed, because the training accuracy went down.",
+    "exercises.test_gap.option1": (
+        "It did its job: the gap between training and test accuracy shrank, and that gap is what "
+        "overfitting is."
+    ),
+    "exercises.test_gap.option2": "Only the training accuracy matters; the test accuracy is noise.",
+    "exercises.test_gap.option3": "The network must now be underfitting badly.",
+    "exercises.test_gap.why0": (
+        "Wrong. A perfect training score was the symptom: the network had memorised its 300 "
+        "digits. Giving some of that up is the price of a constraint, not a failure."
+    ),
+    "exercises.test_gap.why1": (
+        "Right. Overfitting (過学習) means the two learning curves drift apart. A smaller gap at a "
+        "similar test accuracy means the network relies less on the quirks of its training set."
+    ),
+    "exercises.test_gap.why2": (
+        "Wrong. The test accuracy is the only estimate of how the network does on new data; the "
+        "training accuracy alone says nothing about overfitting."
+    ),
+    "exercises.test_gap.why3": (
+        "Wrong. Underfitting would show as low accuracy on both sets. Here the test accuracy "
+        "held, so the constraint is not too strong (yet: push λ further and both curves fall)."
+    ),
+    "exercises.challenge_ridge.topic": "the L2 update, ridge(param, grad, rate)",
+    "exercises.challenge_ridge.question": (
+        "After backpropagation the network calls ridge(param, grad, rate) for each weight "
+        "matrix: param holds the weights, grad the gradient of the error function with respect "
+        "to them, and rate is λ. The penalty is ½·rate·Σ param². Which expression fills the "
+        "blank?"
+    ),
+    "exercises.challenge_ridge.why0": (
+        "Wrong. √(Σ param²) is the L2 norm: the size of the penalty, one number for the whole "
+        "matrix. The penalty is added to the error function, so the update needs its derivative "
+        "with respect to each weight, not the norm itself."
+    ),
+    "exercises.challenge_ridge.why1": (
+        "Right. d/dw (½·rate·Σw²) = rate·w for each weight w: the 2 of the derivative cancels "
+        "the ½ (the lecture says it is absorbed into the coefficient). So grad grows by "
+        "rate·param, a push towards 0 in proportion to each weight."
+    ),
+    "exercises.challenge_ridge.why2": (
+        "Wrong. Σ|param| is the L1 norm: one number for the whole matrix, and L1's penalty "
+        "rather than L2's. It is neither the right penalty nor a derivative."
+    ),
+    "exercises.challenge_ridge.why3": (
+        "Wrong. sign(param) is the derivative of |w|, the L1 (lasso) gradient. For L2 the push "
+        "grows with the weight."
+    ),
+    "exercises.challenge_lasso.topic": "the L1 update, lasso(param, grad, rate)",
+    "exercises.challenge_lasso.question": (
+        "lasso(param, grad, rate) does the same for L1 regularization, whose penalty is "
+        "rate·Σ|param|. Which expression fills the blank? (np.sign returns −1, 0 or 1.)"
+    ),
+    "exercises.challenge_lasso.why0": (
+        "Wrong. |param| is the penalty itself, not its derivative. grad would grow by rate·|w| ≥ "
+        "0 for every weight, so negative weights would be pushed further away from 0."
+    ),
+    "exercises.challenge_lasso.why1": (
+        "Wrong. rate·param is the L2 (ridge) gradient: its push fades as a weight gets small, so "
+        "weights shrink but never reach exactly 0."
+    ),
+    "exercises.challenge_lasso.why2": (
+        "Wrong. Σ|param| is the L1 norm, one number for the whole matrix. The update needs the "
+        "derivative for each weight."
+    ),
+    "exercises.challenge_lasso.why3": (
+        "Right. d|w|/dw is +1 for w > 0 and −1 for w < 0: sign(w) (np.sign gives 0 at w = 0). "
+        "Every weight gets the same-sized push towards 0 whatever its size, which is why small "
+        "weights end at exactly 0 (sparse estimation, スパース推定)."
+    ),
+    "exercises.challenge_random_crop.topic": "data augmentation (水増し), random_crop(image, crop_size)",
+    "exercises.challenge_random_crop.question": (
+        "random_crop cuts a window of crop_size = (crop_h, crop_w) at a random position out of "
+        "an image of shape (height, width, channels). Every position must be possible, including "
+        "the window touching the bottom edge, and crop_h == h must return the whole image. "
+        "np.random.randint(low, high) draws from low, …, high − 1. Which expression fills the "
+        "blank for top?"
+    ),
+    "exercises.challenge_random_crop.left_comment": "the same blank, with w and crop_w",
+    "exercises.challenge_random_crop.why0": (
+        "Wrong. This is what the lecture's snippet does: randint(0, h − crop_h) never "
+        "returns h − crop_h, so the window touching the bottom edge is never cut, and with "
+        "crop_h == h it asks for a number from the empty range [0, 0) and raises ValueError."
+    ),
+    "exercises.challenge_random_crop.why1": (
+        "Wrong. top could then be as large as h − 1: the window runs past the bottom edge, and "
+        "NumPy's slicing silently returns fewer than crop_h rows."
+    ),
+    "exercises.challenge_random_crop.why2": (
+        "Right. The top offset can be 0, 1, …, h − crop_h: that is h − crop_h + 1 values, and "
+        "randint excludes its upper bound, hence the + 1. With crop_h == h it draws from [0, 1): "
+        "the only offset, 0."
+    ),
+    "exercises.challenge_random_crop.why3": (
+        "Wrong. The offsets depend on the room left, h − crop_h, not on the crop's own size: a "
+        "small crop never reaches the lower part of the image (a one-row crop never moves), a "
+        "large one runs past the bottom edge."
+    ),
     # --- trainer -----------------------------------------------------------------
     "trainer.diverged": (
         "training diverged in epoch {epoch}: {what} blew up (NaN, inf or huge). "

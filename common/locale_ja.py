@@ -26,6 +26,260 @@ MESSAGES: dict[str, str] = {
     "plots.key_seconds": "経過時間（秒）",
     # --- widgets -----------------------------------------------------------------
     # --- exercises ---------------------------------------------------------------
+    "exercises.correct": "正解です。",
+    "exercises.n_right_hint": "（正しい選択肢は {n} つあります）",
+    "exercises.not_quite": "惜しい{hint}。下の解説を読んで、もう一度挑戦してください。",
+    "exercises.verdict": "（{word}）",
+    "exercises.word_right": "正しい",
+    "exercises.word_wrong": "誤り",
+    "exercises.you_chose": "あなたの答え {letter}{verdict}：{why}",
+    "exercises.why_each": "各選択肢が正しい・誤りである理由",
+    "exercises.check_button": "答え合わせ",
+    "exercises.choose_all": "（当てはまるものをすべて選ぶ）",
+    "exercises.choose_first": "先に選択肢を選んでください。",
+    "exercises.figure": "図 {letter}",
+    "exercises.panel_w_hat": "ŵ（正則化なし）",
+    "exercises.panel_optimum": "領域内の最適解",
+    "exercises.panel_l2": "L2（リッジ回帰、円）",
+    "exercises.panel_l1": "L1（ラッソ回帰、ひし形）",
+    "exercises.grade_line": "{mark} {name}: {status}。{message}",
+    "exercises.status_passed": "合格",
+    "exercises.status_failed": "不合格",
+    "exercises.status_not_solved": "未解答",
+    "exercises.grade_not_solved": (
+        "関数はまだ NotImplementedError を送出しています。その行を自分のコードに書き換えてセルを実行し、もう一度このチェックを実行してください。"
+    ),
+    "exercises.grade_crashed": "{call} で {error} が発生しました: {detail}",
+    "exercises.grade_nan": "grad に NaN または inf が入りました。{hint}",
+    "exercises.grade_nan_hint_l1": "|param| で割ると param == 0 のところで破綻します。np.sign(param) ならそこは 0 です。",
+    "exercises.grade_norm2": (
+        "rate·np.sqrt(np.sum(param**2))、つまり L2 ノルムを足しています。これはすべての重みに共通の 1 つの数です。更新に必要なのは正則化項の勾配、"
+        "すなわち重みごとの微分 d/dw (½·rate·Σw²) = rate·w なので、rate * param を足します。"
+    ),
+    "exercises.grade_sumsq": "正則化項の値 rate·Σ param²（1 つの数）を足しています。更新に必要なのは重みごとの微分 rate * param です。",
+    "exercises.grade_norm1": (
+        "rate·Σ|param|、つまり L1 ノルムそのもの（1 つの数）を足しています。更新に必要なのは重みごとの微分で、d|w|/dw = sign(w) なので rate "
+        "* np.sign(param) を足します。"
+    ),
+    "exercises.grade_twice": (
+        "2·rate·param を足しています。講義では正則化項を ½·λ·Σw² と書き、微分で出る 2 は係数に吸収されるので、勾配は rate * param です。"
+    ),
+    "exercises.grade_abs": (
+        "rate·np.abs(param)、つまり正則化項そのものを足しています。その微分は符号で、w > 0 なら +1、w < 0 なら −1（w = 0 では 0）なので、"
+        "rate * np.sign(param) を足します。abs のままだと、負の重みは 0 に近づくどころか 0 から遠ざけられます。"
+    ),
+    "exercises.grade_l2_got_sign": (
+        "rate·sign(param) を足しています。これは L1正則化（ラッソ回帰）の勾配です。L2正則化の勾配は重みの大きさに比例します: rate * param。"
+    ),
+    "exercises.grade_l1_got_param": (
+        "rate·param を足しています。これは L2正則化（リッジ回帰）の勾配です。L1正則化では、重みの大きさに関係なく同じ強さで 0 へ押します: rate * "
+        "np.sign(param)。"
+    ),
+    "exercises.grade_flipped": "符号が逆です。正則化項の勾配は grad に足し（grad += …）、そのあとオプティマイザが lr·grad を引きます。",
+    "exercises.grade_wrong_change": "grad は変わりましたが、{expected} だけ変わったわけではありません。",
+    "exercises.grade_detail_yours": "あなたの変化量の最初の値:   {values}",
+    "exercises.grade_detail_expected": "{expected} の最初の値: {values}",
+    "exercises.grade_param_changed": (
+        "param が変わっています。変えてよいのは grad だけです。重みはあとでオプティマイザが更新します（params[key] -= lr * grads[key]）。"
+    ),
+    "exercises.grade_not_in_place": (
+        "値の計算は正しいのですが、呼び出し側の grad が変わっていません。`grad = grad + …` は新しい配列を作ってローカル変数の名前を付け替えるだけで、"
+        "ネットワークから渡された配列はそのままです（戻り値も使われません）。その場で更新してください: grad += {expected}。"
+    ),
+    "exercises.grade_unchanged": (
+        "grad が変わっていません。正則化項の勾配をその場で足してください: grad += {expected}。（`grad = grad + …` "
+        "ではローカル変数の名前を付け替えるだけです。）"
+    ),
+    "exercises.grade_case": "（ケース {case}: param の形状 {shape}、dtype {dtype}、rate {rate}）",
+    "exercises.grade_rate_zero": "rate = 0（正則化なし）のときは grad を変えてはいけません。",
+    "exercises.grade_penalty_passed": (
+        "grad += {expected} をその場で行えています（1 次元・2 次元の配列、float32・float64 で確認）。rate = 0 では grad "
+        "は変わりません。"
+    ),
+    "exercises.crop_not_array": "numpy 配列ではなく {type} を返しました",
+    "exercises.crop_swapped": (
+        "形状 {got} を返しました。期待される形状は (crop_h, crop_w, channels) = {want} です。縦と横が入れ替わっています"
+    ),
+    "exercises.crop_no_channel": (
+        "形状 {got} を返しました。期待される形状は {want} で、チャンネルの軸が抜けています（image[top:bottom, left:right, :] "
+        "のように切り出します）"
+    ),
+    "exercises.crop_whole": "画像全体 {got} を返しました。期待されるのは形状 {want} の切り抜きです",
+    "exercises.crop_bad_shape": "形状 {got} を返しました。期待される形状は (crop_h, crop_w, channels) = {want} です",
+    "exercises.crop_not_window": "ひと続きの窓 image[top:top+crop_h, left:left+crop_w, :] ではない画素を返しました",
+    "exercises.crop_unpack": (
+        "random_crop(image, {crop}) で ValueError が発生しました: {detail}。画像の形状は (縦幅, 横幅, チャンネル) の 3 "
+        "つの数です。h, w, _ = image.shape （または h, w = image.shape[:2]）と書きます。"
+    ),
+    "exercises.crop_call_result": "random_crop(形状 {shape} の画像, crop_size={crop}) が{where}。",
+    "exercises.crop_later_call": "その後の呼び出し random_crop(image, {crop})",
+    "exercises.crop_image_changed": "入力画像が変わりました。切り抜きは呼び出し側の画像に書き込んではいけません。",
+    "exercises.crop_one_of_calls": "{n} 回の呼び出しのうち 1 回が{where}。",
+    "exercises.crop_seen": "{n} 回の呼び出しで出た {axis} のオフセット: {counts}",
+    "exercises.crop_never_moves": "切り抜く位置が動きません。{axis} はいつも {offset} でした。呼び出すたびにオフセットをランダムに選びます。",
+    "exercises.edge_bottom": "下",
+    "exercises.edge_right": "右",
+    "exercises.crop_last_offset": (
+        "{axis} が最後のオフセット {last} = {letter} − crop_{letter} に一度もなりませんでした。{edge}端に接する窓が切り出されません。"
+        "randint(low, high) も integers(low, high) も high を含まないので、(0, {letter} − crop_{letter} + "
+        "1) から選びます。（講義のコードにもこの 1 つずれ（off-by-one）があります。）"
+    ),
+    "exercises.crop_missing": "{axis} のオフセット {missing} が一度も出ませんでした。0 … {last} のどれも出るはずです。",
+    "exercises.crop_rare": "{axis} のオフセット {rare} がほかよりずっと少ししか出ません。オフセットは一様に選びます。",
+    "exercises.crop_full_size_raised": (
+        "random_crop(形状 {shape} の画像, crop_size={crop}) で {error} が発生しました: {detail}。crop_{letter} "
+        "== {letter} のときオフセットは 0 のただ 1 つです。randint(0, {letter} − crop_{letter}) は空の範囲 [0, 0) "
+        "から数を選ぼうとします。上限には {letter} − crop_{letter} + 1 を使います。"
+    ),
+    "exercises.crop_passed": (
+        "形状が正しく、画像の本当の窓になっていて、{n} 回の呼び出しですべてのオフセット（top 0…H−crop_h、left 0…W−crop_w）が出ました。"
+        "画像と同じ大きさの切り抜きは画像そのものを返します。"
+    ),
+    "exercises.crop_passed_seen": "出たオフセット: top {tops}; left {lefts}",
+    "exercises.title_lecture_test": "確認テスト（講義の問題）· {topic}",
+    "exercises.title_practice_test": "練習問題（このコースで追加。講義の問題ではありません）· {topic}",
+    "exercises.title_lecture_challenge": "例題チャレンジ（講義の問題）· {topic}",
+    "exercises.title_practice_challenge": "例題チャレンジ形式の練習（このコースで追加。講義のコードより）· {topic}",
+    "exercises.test_ridge.topic": "リッジ回帰の特徴",
+    "exercises.test_ridge.question": "リッジ回帰（L2正則化）について正しいものはどれか。",
+    "exercises.test_ridge.option0": "正則化の強さ λ（ハイパーパラメータ）を大きくするほど、どの重みも 0 のすぐ近くまで縮んでいく。",
+    "exercises.test_ridge.option1": "λ を 0 にすると、リッジ回帰は非線形の回帰になる。",
+    "exercises.test_ridge.option2": "バイアス項も、重みと一緒に正則化の対象になる。",
+    "exercises.test_ridge.option3": "ニューラルネットワークでは、リッジ回帰の正則化項は隠れ層に付け加える。",
+    "exercises.test_ridge.why0": (
+        "正解。λ は大きな重みをどれだけ強く罰するか、つまり制約の強さを決めます。λ を大きくすると誤差より正則化項が支配的になり、すべての重みが 0 "
+        "へ向かって縮みます（リッジ回帰では限りなく 0 に近づきますが、ちょうど 0 にはなりません）。"
+    ),
+    "exercises.test_ridge.why1": (
+        "誤り。λ = 0 では正則化項が消え、残るのは普通の最小二乗法による線形回帰です。リッジ回帰は線形回帰に正則化項を加えたもので、どんな λ でも線形のままです。"
+    ),
+    "exercises.test_ridge.why2": (
+        "誤り。正則化されるのは重みだけです。バイアスは出力を平行移動させるだけでモデルの自由度を上げないので、制約しません（λ をどれだけ大きくしても、当てはめた切片は y "
+        "の平均の近くに残ります）。"
+    ),
+    "exercises.test_ridge.why3": (
+        "誤り。正則化項は誤差関数に加える項です: E(w) + ½·λ·Σ w²（すべての層の重みについて和をとります）。変わるのは最小化する関数であって、"
+        "ネットワークの層ではありません。"
+    ),
+    "exercises.test_norm_figure.topic": "L1正則化を表すグラフ",
+    "exercises.test_norm_figure.question": (
+        "図 A と図 B は、二乗誤差の等高線（赤）と、正則化が許す重みの範囲（青）を描いたものです。L1正則化（ラッソ回帰）を表しているのはどちらか。"
+    ),
+    "exercises.test_norm_figure.option0": "図 A",
+    "exercises.test_norm_figure.option1": "図 B",
+    "exercises.test_norm_figure.why0": (
+        "誤り。図 A の領域は円 w1² + w2² ≤ r² で、L2正則化（リッジ回帰）の制約です。等高線はどちらの重みも 0 でない点で円に接し、重みは小さくなるだけです: "
+        "縮小推定。"
+    ),
+    "exercises.test_norm_figure.why1": (
+        "正解。|w1| + |w2| ≤ r は軸の上に角を持つひし形です。広がっていく等高線はたいてい角で最初に接し、そこでは片方の重みがちょうど 0 になります: スパース推定。"
+    ),
+    "exercises.test_sparse.topic": "スパース推定と縮小推定",
+    "exercises.test_sparse.question": "L1正則化はスパース推定、L2正則化は縮小推定と呼ばれます。「スパース」とは何を指しているか。",
+    "exercises.test_sparse.option0": "多くの重みがちょうど 0 になること。",
+    "exercises.test_sparse.option1": "どの重みも少しずつ小さくなるが、0 にはならないこと。",
+    "exercises.test_sparse.option2": "訓練データの一部を捨てること。",
+    "exercises.test_sparse.option3": "学習中にユニットをランダムに無効にすること。",
+    "exercises.test_sparse.why0": (
+        "正解。L1 の正則化項は、重みの大きさに関係なく同じ強さで 0 へ押すので、小さな重みはちょうど 0 になります。0 の重みには計算が要らないのが、実用上の利点です。"
+    ),
+    "exercises.test_sparse.why1": (
+        "誤り。それは L2正則化の縮小推定です。押す強さ λ·w は w が小さくなるほど弱まるので、重みは縮んでも 0 にはなりません。計算量は減りませんが、"
+        "精度はやや高いことが多いです。"
+    ),
+    "exercises.test_sparse.why2": "誤り。どちらの正則化もデータには触れず、誤差関数を通して重みに作用します。",
+    "exercises.test_sparse.why3": "誤り。それはドロップアウトで、別の正則化の方法です。",
+    "exercises.test_dropout.topic": "ドロップアウト",
+    "exercises.test_dropout.question": "ドロップアウトは、ネットワークの学習中に何をするか。",
+    "exercises.test_dropout.option0": "ステップごとにランダムに選んだユニットを削除する。同じデータで多くの異なるモデルを学習させることに相当する。",
+    "exercises.test_dropout.option1": "ステップごとにランダムに選んだ訓練画像を削除する。",
+    "exercises.test_dropout.option2": "0 に近い重みを永久に取り除く。",
+    "exercises.test_dropout.option3": "入力画像にランダムなノイズを加える。",
+    "exercises.test_dropout.why0": (
+        "正解。ミニバッチごとに異なるランダムな部分ネットワークが学習し、テスト時には完全なネットワークがそれらの平均のように振る舞います。データを増やす必要はありません。"
+    ),
+    "exercises.test_dropout.why1": "誤り。訓練データはそのままです。ドロップアウトが取り除くのはネットワークのユニット（ノード）です。",
+    "exercises.test_dropout.why2": (
+        "誤り。永久に取り除かれるものはありません。落とされたユニットは次のステップで戻ってきます。重みがちょうど 0 になるのは L1正則化の効果です。"
+    ),
+    "exercises.test_dropout.why3": "誤り。それはデータの水増しの一種で、変えるのはネットワークではなく入力です。",
+    "exercises.test_gap.topic": "結果の読み方",
+    "exercises.test_gap.question": (
+        "L2正則化を加えたところ、訓練データの正解率ははっきり下がり、テストデータの正解率はほとんど変わりませんでした。これをどう読むか。"
+    ),
+    "exercises.test_gap.option0": "訓練データの正解率が下がったので、正則化は失敗だった。",
+    "exercises.test_gap.option1": "うまく働いた。訓練データとテストデータの正解率の差が縮まり、その差こそが過学習だからである。",
+    "exercises.test_gap.option2": "大事なのは訓練データの正解率だけで、テストデータの正解率はノイズである。",
+    "exercises.test_gap.option3": "ネットワークはひどい学習不足に陥っているに違いない。",
+    "exercises.test_gap.why0": (
+        "誤り。訓練データで満点だったこと自体が症状でした。ネットワークは 300 枚の数字を丸暗記していたのです。その一部を手放すのは制約の代償であって、失敗ではありません。"
+    ),
+    "exercises.test_gap.why1": (
+        "正解。過学習とは、2 本の学習曲線が離れていくことです。テストデータの正解率を保ったまま差が縮んだのなら、ネットワークは訓練データの癖に頼らなくなっています。"
+    ),
+    "exercises.test_gap.why2": "誤り。新しいデータでの性能を見積もれるのはテストデータの正解率だけです。訓練データの正解率だけでは過学習かどうかはわかりません。",
+    "exercises.test_gap.why3": (
+        "誤り。学習不足なら、どちらのデータでも正解率が低くなります。ここではテストデータの正解率が保たれているので、制約は強すぎません（まだ。λ "
+        "をさらに上げると両方の曲線が下がります）。"
+    ),
+    "exercises.challenge_ridge.topic": "L2正則化でパラメータを更新するプログラム ridge(param, grad, rate)",
+    "exercises.challenge_ridge.question": (
+        "誤差逆伝播のあと、ネットワークは重み行列ごとに ridge(param, grad, rate) を呼びます。param は重み、grad はその重みについての誤差関数の勾配、"
+        "rate は λ です。正則化項は ½·rate·Σ param² です。空欄に入る式はどれか。"
+    ),
+    "exercises.challenge_ridge.why0": (
+        "誤り。√(Σ param²) は L2 ノルム、つまり正則化項の大きさで、行列全体で 1 つの数です。正則化項は誤差関数に加えるものなので、"
+        "更新に必要なのはノルムそのものではなく、各重みについての微分です。"
+    ),
+    "exercises.challenge_ridge.why1": (
+        "正解。各重み w について d/dw (½·rate·Σw²) = rate·w です。微分で出る 2 は ½ と打ち消し合います（講義の言い方では、係数に吸収されます）。"
+        "grad は rate·param だけ増え、各重みはその大きさに比例した強さで 0 へ押されます。"
+    ),
+    "exercises.challenge_ridge.why2": (
+        "誤り。Σ|param| は L1 ノルムで、行列全体で 1 つの数です。しかも L2 ではなく L1 の正則化項で、正しい正則化項でもその微分でもありません。"
+    ),
+    "exercises.challenge_ridge.why3": (
+        "誤り。sign(param) は |w| の微分、つまり L1正則化（ラッソ回帰）の勾配です。L2 では押す強さが重みの大きさに比例します。"
+    ),
+    "exercises.challenge_lasso.topic": "L1正則化でパラメータを更新するプログラム lasso(param, grad, rate)",
+    "exercises.challenge_lasso.question": (
+        "lasso(param, grad, rate) は同じことを L1正則化で行います。正則化項は rate·Σ|param| です。空欄に入る式はどれか。（np.sign は "
+        "−1, 0, 1 のいずれかを返します。）"
+    ),
+    "exercises.challenge_lasso.why0": (
+        "誤り。|param| は正則化項そのもので、その微分ではありません。どの重みでも grad が rate·|w| ≥ 0 だけ増えるので、負の重みは 0 "
+        "からさらに遠ざけられます。"
+    ),
+    "exercises.challenge_lasso.why1": (
+        "誤り。rate·param は L2正則化（リッジ回帰）の勾配です。重みが小さくなるほど押す力が弱まるので、重みは縮んでもちょうど 0 にはなりません。"
+    ),
+    "exercises.challenge_lasso.why2": "誤り。Σ|param| は L1 ノルムで、行列全体で 1 つの数です。更新に必要なのは重みごとの微分です。",
+    "exercises.challenge_lasso.why3": (
+        "正解。d|w|/dw は w > 0 で +1、w < 0 で −1、つまり sign(w) です（np.sign は w = 0 で 0 を返します）。"
+        "重みの大きさに関係なく同じ強さで 0 へ押すので、小さな重みはちょうど 0 になります（スパース推定）。"
+    ),
+    "exercises.challenge_random_crop.topic": "データの水増し random_crop(image, crop_size)",
+    "exercises.challenge_random_crop.question": (
+        "random_crop は、形状 (縦幅, 横幅, チャンネル) の画像から、大きさ crop_size = (crop_h, crop_w) "
+        "の窓をランダムな位置で切り出します。下端に接する窓も含めてどの位置も選ばれ得る必要があり、crop_h == h なら画像全体を返します。"
+        "np.random.randint(low, high) は low, …, high − 1 から選びます。top の空欄に入る式はどれか。"
+    ),
+    "exercises.challenge_random_crop.left_comment": "同じ空欄（h を w に、crop_h を crop_w にしたもの）",
+    "exercises.challenge_random_crop.why0": (
+        "誤り。講義のコードはこうなっています。randint(0, h − crop_h) は h − crop_h を返さないので、下端に接する窓が切り出されません。crop_h "
+        "== h では空の範囲 [0, 0) から選ぼうとして ValueError になります。"
+    ),
+    "exercises.challenge_random_crop.why1": (
+        "誤り。top が h − 1 まで大きくなり得るので、窓が下端からはみ出し、NumPy のスライスは黙って crop_h より少ない行を返します。"
+    ),
+    "exercises.challenge_random_crop.why2": (
+        "正解。top のオフセットは 0, 1, …, h − crop_h の h − crop_h + 1 通りです。randint は上限を含まないので + 1 が要ります。"
+        "crop_h == h なら [0, 1) から選び、ただ 1 つのオフセット 0 になります。"
+    ),
+    "exercises.challenge_random_crop.why3": (
+        "誤り。オフセットの範囲を決めるのは残りの余白 h − crop_h で、切り抜きの大きさではありません。小さな切り抜きは画像の下の方に届かず（1 行の切り抜きは動きません）、"
+        "大きな切り抜きは下端からはみ出します。"
+    ),
     # --- trainer -----------------------------------------------------------------
     "trainer.diverged": (
         "エポック {epoch} で学習が発散しました: {what}が NaN・inf・極端に大きな値になりました。"

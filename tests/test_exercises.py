@@ -16,18 +16,22 @@ from common.augment import random_crop as course_random_crop
 from common.augment import random_crop_lecture
 from common.exercises import (
     CONFIRMATION_TESTS,
+    EXERCISE_CHALLENGES,
     FAILED,
     NOT_SOLVED,
     PASSED,
     Feedback,
+    FillInTheBlank,
     GradeResult,
     MultipleChoice,
     check_lasso,
     check_random_crop,
     check_ridge,
     confirmation_test,
+    exercise_challenge,
     plot_constraint_panels,
 )
+from common.i18n import set_language
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "08_self_check.ipynb"
 
@@ -502,3 +506,190 @@ def test_ridge_test_covers_the_lectures_four_points():
 def test_confirmation_test_rejects_unknown_names():
     with pytest.raises(ValueError, match="name"):
         confirmation_test("nope")
+
+
+def test_the_bank_says_which_questions_are_the_lectures():
+    assert CONFIRMATION_TESTS[:2] == ("ridge", "norm_figure")
+    for name in CONFIRMATION_TESTS:
+        quiz = confirmation_test(name)
+        lecture = name in ("ridge", "norm_figure")
+        assert quiz.source == ("lecture" if lecture else "practice")
+        assert quiz.title.startswith("確認テスト (the lecture's question)" if lecture else "Practice (added by this course")
+
+
+# ---------------------------------------------------------------------------
+# 確認テスト in Japanese
+# ---------------------------------------------------------------------------
+
+JA_VERDICT = ("正解。", "誤り。")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_ANSWERS))
+def test_confirmation_tests_in_japanese(name):
+    english = confirmation_test(name)
+    set_language("ja")
+    quiz = confirmation_test(name)
+    assert quiz.correct == english.correct and len(quiz.options) == len(english.options)
+    assert quiz.check(EXPECTED_ANSWERS[name]).correct
+    for i, why in enumerate(quiz.explanations):
+        assert why.startswith(JA_VERDICT[0] if i in quiz.correct else JA_VERDICT[1]), (name, i, why)
+    assert len(set(quiz.explanations)) == len(quiz.explanations)
+    assert all(any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text)
+               for text in (quiz.question, *quiz.options, *quiz.explanations) if text not in ("図 A", "図 B"))
+    wrong = next(i for i in range(len(quiz.options)) if i not in quiz.correct)
+    feedback = quiz.check(wrong)
+    text = str(feedback)
+    assert text.startswith("惜しい") and f"あなたの答え {LETTERS[wrong]}：誤り。" in text
+    assert "各選択肢が正しい・誤りである理由" in text and "正解です。" in str(quiz.check(EXPECTED_ANSWERS[name]))
+    expected_title = "確認テスト（講義の問題）" if quiz.source == "lecture" else "練習問題（このコースで追加"
+    assert quiz.title.startswith(expected_title)
+
+
+def test_ridge_statements_in_japanese_use_the_lectures_terms():
+    set_language("ja")
+    quiz = confirmation_test("ridge")
+    assert quiz.title.endswith("リッジ回帰の特徴")
+    options = " ".join(quiz.options)
+    for phrase in ("λ", "0 にすると", "バイアス項", "隠れ層"):
+        assert phrase in options
+    assert "誤差関数" in quiz.explanations[3] and "線形回帰" in quiz.explanations[1]
+
+
+def test_japanese_widget_and_verdicts():
+    set_language("ja")
+    quiz = make_quiz()
+    assert quiz.widget.children[1].children[1].description == "答え合わせ"
+    assert quiz.press_check() is None and "先に選択肢を選んでください" in quiz._feedback.value
+    quiz.select("A")
+    quiz.press_check()
+    assert "あなたの答え <b>A</b>（誤り）：that is L2" in quiz._feedback.value  # no verdict in the text: added
+    several = make_quiz(correct=[0, 2])
+    assert "正しい選択肢は 2 つ" in several.check(["A"]).headline
+
+
+# ---------------------------------------------------------------------------
+# 例題チャレンジ in the exam's form: fill in the blank, four choices
+# ---------------------------------------------------------------------------
+
+CHALLENGE_ANSWERS = {"ridge": ("B", "param"), "lasso": ("D", "np.sign(param)"),
+                     "random_crop": ("C", "h - crop_h + 1")}
+GRADERS = {"ridge": check_ridge, "lasso": check_lasso, "random_crop": check_random_crop}
+LETTERS = "ABCD"
+
+
+def test_the_challenges_are_the_lectures_and_one_added():
+    assert EXERCISE_CHALLENGES == ("ridge", "lasso", "random_crop")
+    assert [exercise_challenge(n).source for n in EXERCISE_CHALLENGES] == ["lecture", "lecture", "practice"]
+    assert exercise_challenge("ridge").title.startswith("例題チャレンジ (the lecture's question)")
+    assert exercise_challenge("random_crop").title.startswith("例題チャレンジ-style practice (added by this course")
+    ridge = exercise_challenge("ridge")
+    assert "grad += rate * ___" in ridge.code
+    assert set(ridge.options) == {"param", "np.sum(np.abs(param))", "np.sqrt(np.sum(param**2))", "np.sign(param)"}
+    assert "x = ___" in exercise_challenge("lasso").code
+    assert "np.random.randint(0, h - crop_h)" in exercise_challenge("random_crop").fill("A")  # the lecture's bound
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("name", sorted(CHALLENGE_ANSWERS))
+def test_challenge_right_answer_and_an_explanation_for_each_wrong_choice(name, language):
+    set_language(language)
+    quiz = exercise_challenge(name)
+    assert isinstance(quiz, FillInTheBlank) and len(quiz.options) == 4 and not quiz.multiple
+    letter, text = CHALLENGE_ANSWERS[name]
+    assert quiz.options[LETTERS.index(letter)] == text
+    right, wrong = (("Right.", "Wrong.") if language == "en" else JA_VERDICT)
+    assert quiz.check(letter).correct and quiz.check(text).correct
+    assert quiz.explanations[LETTERS.index(letter)].startswith(right)
+    for i, option in enumerate(quiz.options):
+        if i == LETTERS.index(letter):
+            continue
+        feedback = quiz.check(i)
+        assert not feedback.correct
+        why = quiz.explanations[i]
+        assert why.startswith(wrong) and why in str(feedback)
+    assert len(set(quiz.explanations)) == 4, "every choice has its own explanation"
+    shown = str(quiz)
+    assert "___" in shown and all(line.strip() in shown for line in quiz.code.splitlines())
+
+
+@pytest.mark.parametrize("name", sorted(CHALLENGE_ANSWERS))
+def test_challenge_answer_key_agrees_with_the_graders(name):
+    """Run every choice: the right filling passes the written-code grader, each wrong one fails it."""
+    quiz = exercise_challenge(name)
+    for i in range(len(quiz.options)):
+        namespace = {"np": np}
+        exec(quiz.fill(i), namespace)  # noqa: S102 - our own code with one of our own choices
+        result = GRADERS[name](namespace[name])
+        assert result.passed == (i in quiz.correct), (name, quiz.options[i], str(result))
+
+
+def test_challenge_widget_shows_the_code():
+    set_language("ja")
+    quiz = exercise_challenge("lasso")
+    html_text = quiz.widget.children[0].value
+    assert "<pre" in html_text and "x = ___" in html_text and "<code>np.sign(param)</code>" in html_text
+    assert html_text.index("<pre") < html_text.index("<ul")
+    assert "同じ空欄" in exercise_challenge("random_crop").code
+    quiz.select("D")
+    assert quiz.press_check().correct and "正解。" in quiz._feedback.value
+
+
+def test_fill_in_the_blank_validates():
+    with pytest.raises(ValueError, match="blank"):
+        FillInTheBlank("q?", "no blank here", ["a", "b"], 0, ["x", "y"])
+    with pytest.raises(TypeError, match="correct"):
+        FillInTheBlank("q?", "x = ___", ["a", "b"], [0], ["x", "y"])
+    with pytest.raises(ValueError, match="fills"):
+        FillInTheBlank("q?", "x = ___ + ___", ["a", "b"], 0, ["x", "y"], fills=[("a",), ("b",)])
+    with pytest.raises(ValueError, match="source"):
+        FillInTheBlank("q?", "x = ___", ["a", "b"], 0, ["x", "y"], source="book")
+    quiz = FillInTheBlank("q?", "x = ___ + ___", ["a", "b"], 1, ["x", "y"], fills=[("a", "c"), ("b", "d")])
+    assert quiz.fill("B") == "x = b + d" and quiz.fill(0) == "x = a + c"
+    with pytest.raises(ValueError, match="name"):
+        exercise_challenge("dropout")
+
+
+# ---------------------------------------------------------------------------
+# graders in Japanese (the English messages are checked above)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "checker, func, phrase",
+    [
+        (check_ridge, ridge_norm, "L2 ノルム"),
+        (check_ridge, ridge_not_in_place, "その場で更新"),
+        (check_ridge, ridge_with_sign, "L1正則化（ラッソ回帰）の勾配"),
+        (check_lasso, lasso_abs, "np.sign(param)"),
+        (check_lasso, lasso_divide, "NaN"),
+        (check_random_crop, crop_lecture_unpacked, "最後のオフセット"),
+        (check_random_crop, crop_lecture_verbatim, "h, w, _ = image.shape"),
+        (check_random_crop, crop_swapped, "縦と横が入れ替わって"),
+    ],
+)
+def test_graders_speak_japanese(checker, func, phrase):
+    set_language("ja")
+    result = checker(func)
+    assert result.status == FAILED and phrase in result.message, result.message
+    assert str(result).startswith(f"✘ {result.name}: 不合格。") and "不合格" in result._repr_html_()
+
+
+def test_japanese_pass_and_not_solved():
+    set_language("ja")
+    passed, todo = check_ridge(ridge_ref), check_lasso(unsolved)
+    assert passed.passed and passed.status == PASSED and str(passed).startswith("✔ ridge: 合格。")
+    assert "その場で" in passed.message
+    assert todo.status == NOT_SOLVED and "未解答" in str(todo) and "NotImplementedError" in todo.message
+    crop = check_random_crop(crop_ref)
+    assert crop.passed and crop.details[0].startswith("出たオフセット: top")
+
+
+def test_constraint_panels_in_japanese():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 2))
+    y = X @ np.array([2.0, 0.5]) + 0.1 * rng.standard_normal(40)
+    set_language("ja")
+    fig = plot_constraint_panels(X, y, 1.0, ("l2", "l1"), reveal=True)
+    assert fig.axes[0].get_title() == "図 A: L2（リッジ回帰、円）" and fig.axes[1].get_title() == "図 B: L1（ラッソ回帰、ひし形）"
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["ŵ（正則化なし）", "領域内の最適解"]
+    plt.close("all")

@@ -154,3 +154,68 @@ def test_japanese_survives_an_rcparams_reset():
         set_language("ja")  # the notebook's language cell, run again
         assert fonts_for_text()[0] == "ipaexg.ttf"
         render_strictly(japanese_figure())
+
+
+# ---------------------------------------------------------------------------
+# the course's own Japanese figures render with every glyph
+# ---------------------------------------------------------------------------
+
+
+def _two_weights():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 2)) @ np.array([[1.0, 0.5], [0.0, 0.8]])
+    return X, X @ np.array([2.0, 0.7]) + 0.3 * rng.standard_normal(40)
+
+
+def _japanese_grid():
+    """A RegularizationGrid with made-up scores: enough to draw the heat maps without training."""
+    import numpy as np
+
+    from common.tuning import RegularizationGrid, Scored
+
+    lambdas, ratios = (0.0, 0.01), (0.0, 0.1)
+    runs = {}
+    for reg in ("l2", "l1"):
+        for i, lam in enumerate(lambdas):
+            for j, ratio in enumerate(ratios):
+                settings = {"weight_decay_lambda": lam, "regularization": reg, "dropout_ratio": ratio,
+                            "use_dropout": ratio > 0}
+                runs[(reg, lam, ratio)] = Scored(settings, None, 1.0 - 0.01 * i, {"test": 0.7 + 0.01 * (i + j)},
+                                                 {"test": np.ones(3, dtype=bool)})
+    return RegularizationGrid(lambdas, ratios, ("l2", "l1"), runs)
+
+
+def test_course_figures_render_in_japanese():
+    from common.exercises import plot_constraint_panels
+    from common.geometry_plots import draw_constraint_geometry, plot_coefficient_paths
+    from common.linear import lasso_path
+    from common.tuning import plot_heatmaps
+
+    import numpy as np
+
+    X, y = _two_weights()
+    set_language("ja")
+    figures = [plot_constraint_panels(X, y, 1.0, reveal=True)]
+    fig, ax = plt.subplots()
+    draw_constraint_geometry(X, y, 0.8, ax=ax)
+    figures.append(fig)
+    alphas = np.logspace(-3, 0, 6)
+    figures.append(plot_coefficient_paths(alphas, lasso_path(X, y, alphas), true_coef=np.array([2.0, 0.0])))
+    figures.append(plot_heatmaps(_japanese_grid(), mark={"regularization": "l1", "weight_decay_lambda": 0.01,
+                                                         "dropout_ratio": 0.1}))
+    texts = [text.get_text() for f in figures for text in f.findobj(matplotlib.text.Text)]
+    assert any("ひし形" in x for x in texts) and any("等高線" in x for x in texts)
+    assert any("係数" == x for x in texts) and any("テストデータの正解率" in x for x in texts)
+    assert "講義" in texts
+    for fig in figures:
+        render_strictly(fig)
+
+
+def test_scored_label_in_japanese():
+    grid = _japanese_grid()
+    assert grid.run("l1", 0.01, 0.1).label == "L1 λ=0.01, dropout 0.1"
+    set_language("ja")
+    assert grid.run("l1", 0.01, 0.1).label == "L1 λ=0.01、ドロップアウト 0.1"
+    assert grid.run("l2", 0.0, 0.0).label == "正則化なし"
