@@ -95,7 +95,7 @@ def test_training_with_proximal_sgd_gives_exact_zeros_and_is_reproducible():
     def run():
         return train_lecture_net(
             regularization="none", n_train=100, n_test=100, hidden_size_list=(20, 20), epochs=15,
-            optimizer=ProximalSGD(lr=0.05, weight_decay_lambda=0.02), optimizer_param={}, seed=3,
+            optimizer=ProximalSGD(lr=0.05, weight_decay_lambda=0.02), seed=3,
         )
 
     h1, h2 = run(), run()
