@@ -1,0 +1,271 @@
+"""common.lecture_loop: the lecture notebook's loop, each quirk a switch that does what it claims.
+
+Every equivalence test writes the lecture's loop out by hand (as its cells
+do, with the seeded generators ``train_lecture_loop`` documents) and demands
+the same numbers, so a switch that stops doing its job fails here.
+Runs are cut to a few dozen iterations and 200 test digits to stay quick.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from common import optimizer
+from common.experiments import lecture_data, make_lecture_trainer
+from common.lecture_loop import LECTURE_CELLS, LoopHistory, _batches, lecture_loop_seeds, train_lecture_loop
+from common.multi_layer_net import MultiLayerNet
+from common.seeds import SeedRuns
+
+try:  # installed with scikit-learn (requirements-test.txt)
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_limits = None
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """Batch-100 products gain nothing from BLAS threads; spinning threads slow a busy machine down."""
+    with (threadpool_limits(limits=1, user_api="blas") if threadpool_limits else contextlib.nullcontext()):
+        yield
+
+
+@pytest.fixture(scope="module")
+def data():
+    return lecture_data(300, 200)
+
+
+def reference_loop(data, *, seed, iters_num, regularization="none", lam=0.0, learning_rate=0.01,
+                   use_dropout=False, dropout_ratio=0.15, network_lambda=0.0, use_optimizer=False,
+                   with_sqrt=True, plot_interval=10):
+    """The lecture's cells written out: optimizer.update over all layers, or the hand loop over hidden layers."""
+    (x_train, d_train), (x_test, d_test) = data
+    init_rng, batch_rng = np.random.default_rng(seed).spawn(2)
+    network = MultiLayerNet(input_size=784, hidden_size_list=[100] * 6, output_size=10,
+                            weight_decay_lambda=network_lambda, use_dropout=use_dropout,
+                            dropout_ratio=dropout_ratio, dropout_inverted=False, rng=init_rng)
+    sgd = optimizer.SGD(learning_rate=learning_rate)
+    train_size, batch_size = x_train.shape[0], 100
+    losses, acc_train, acc_test = [], [], []
+    for i in range(iters_num):
+        batch_mask = batch_rng.choice(train_size, batch_size)
+        x_batch, d_batch = x_train[batch_mask], d_train[batch_mask]
+        grad = network.gradient(x_batch, d_batch)
+        if use_optimizer:
+            sgd.update(network.params, grad)
+            loss = network.loss(x_batch, d_batch)
+        else:
+            weight_decay = 0
+            for idx in range(1, network.hidden_layer_num + 1):
+                penalty_grad = 0.0
+                if regularization == "l2":
+                    penalty_grad = lam * network.params['W' + str(idx)]
+                elif regularization == "l1":
+                    penalty_grad = lam * np.sign(network.params['W' + str(idx)])
+                grad['W' + str(idx)] = network.layers['Affine' + str(idx)].dW + penalty_grad
+                grad['b' + str(idx)] = network.layers['Affine' + str(idx)].db
+                network.params['W' + str(idx)] -= learning_rate * grad['W' + str(idx)]
+                network.params['b' + str(idx)] -= learning_rate * grad['b' + str(idx)]
+                W = network.params['W' + str(idx)]
+                if regularization == "l2":
+                    weight_decay += 0.5 * lam * (np.sqrt(np.sum(W.astype(np.float64) ** 2)) if with_sqrt
+                                                 else np.sum(W.astype(np.float64) ** 2))
+                elif regularization == "l1":
+                    weight_decay += lam * np.sum(np.abs(W.astype(np.float64)))
+            loss = network.loss(x_batch, d_batch) + weight_decay
+        losses.append(loss)
+        if (i + 1) % plot_interval == 0:
+            acc_train.append(network.accuracy(x_train, d_train))
+            acc_test.append(network.accuracy(x_test, d_test))
+    return network, losses, acc_train, acc_test
+
+
+# ---------------------------------------------------------------- the switches reproduce the cells
+
+
+@pytest.mark.parametrize("cell", ["l2", "l1", "dropout_l1"])
+def test_hand_written_cells_are_reproduced(data, cell):
+    settings = LECTURE_CELLS[cell]
+    history = train_lecture_loop(**settings, seed=3, data=data, iters_num=30)
+    network, losses, acc_train, acc_test = reference_loop(
+        data, seed=3, iters_num=30, regularization=settings["regularization"],
+        lam=settings["weight_decay_lambda"], learning_rate=settings["learning_rate"],
+        use_dropout=settings.get("use_dropout", False), dropout_ratio=settings.get("dropout_ratio", 0.15),
+    )
+    assert history.train_acc == acc_train and history.test_acc == acc_test
+    np.testing.assert_allclose(history.displayed_loss, losses, rtol=1e-6)
+    for key, value in network.params.items():
+        np.testing.assert_array_equal(history.network.params[key], value)
+
+
+@pytest.mark.parametrize("cell", ["no_regularization", "dropout"])
+def test_optimizer_cells_are_reproduced(data, cell):
+    """optimizer.SGD.update over every layer, with the network's own λ (the dropout cell's leftover)."""
+    settings = LECTURE_CELLS[cell]
+    history = train_lecture_loop(**settings, seed=4, data=data, iters_num=30)
+    network, losses, acc_train, acc_test = reference_loop(
+        data, seed=4, iters_num=30, use_optimizer=True, learning_rate=settings["learning_rate"],
+        network_lambda=settings.get("weight_decay_lambda", 0.0), use_dropout=settings.get("use_dropout", False),
+        dropout_ratio=settings.get("dropout_ratio", 0.15),
+    )
+    assert history.train_acc == acc_train and history.test_acc == acc_test
+    # the displayed loss is network.loss: ½·λ·ΣW² over all seven layers, no square root
+    np.testing.assert_allclose(history.displayed_loss, losses, rtol=1e-6)
+    for key, value in network.params.items():
+        np.testing.assert_allclose(history.network.params[key], value, rtol=1e-6, atol=1e-7)
+
+
+def test_every_lecture_cell_runs():
+    assert set(LECTURE_CELLS) == {"no_regularization", "l2", "l1", "dropout", "dropout_l1"}
+    for settings in LECTURE_CELLS.values():
+        history = train_lecture_loop(**settings, seed=0, iters_num=10, n_test=100)
+        assert history.epoch == [10] and history.diverged is None
+
+
+# ---------------------------------------------------------------- each switch
+
+
+def test_update_output_layer_false_leaves_the_output_layer_at_its_initial_values(data):
+    history = train_lecture_loop(regularization="l2", weight_decay_lambda=0.1, seed=2, data=data, iters_num=40)
+    initial, _ = make_lecture_trainer(seed=2, data=data)  # the same initial weights for the same seed
+    np.testing.assert_array_equal(history.network.params["W7"], initial.params["W7"])
+    np.testing.assert_array_equal(history.network.params["b7"], 0.0)
+    assert not np.array_equal(history.network.params["W6"], initial.params["W6"])
+    moved = train_lecture_loop(regularization="l2", weight_decay_lambda=0.1, seed=2, data=data,
+                               update_output_layer=True, iters_num=40)
+    assert not np.array_equal(moved.network.params["W7"], initial.params["W7"])
+    assert np.any(moved.network.params["b7"] != 0)
+
+
+def test_penalty_with_sqrt_shows_a_different_loss_than_the_one_minimized(data):
+    shown = train_lecture_loop(regularization="l2", weight_decay_lambda=0.1, seed=1, data=data, iters_num=20)
+    network = shown.network
+    hidden = [network.params[f"W{i}"].astype(np.float64) for i in range(1, 7)]
+    with_sqrt = sum(0.5 * 0.1 * math.sqrt(float(np.sum(w**2))) for w in hidden)
+    minimized = sum(0.5 * 0.1 * float(np.sum(w**2)) for w in hidden)
+    assert shown.displayed_loss[-1] - shown.objective[-1] == pytest.approx(with_sqrt - minimized, rel=1e-5)
+    assert shown.objective[-1] - shown.displayed_loss[-1] > 5.0  # ΣW² ≫ sqrt(ΣW²) for these weights
+    assert shown.penalty[-1] == pytest.approx(minimized, rel=1e-5)
+    plain = train_lecture_loop(regularization="l2", weight_decay_lambda=0.1, seed=1, data=data, iters_num=20,
+                               penalty_with_sqrt=False)
+    assert plain.displayed_loss == plain.objective
+    # the switch changes only what is shown, never the training
+    assert plain.train_acc == shown.train_acc and plain.objective == shown.objective
+    l1 = train_lecture_loop(regularization="l1", weight_decay_lambda=0.005, seed=1, data=data, iters_num=20)
+    assert l1.displayed_loss == l1.objective  # no square root in the L1 cells
+
+
+def test_batches_with_and_without_replacement():
+    rng = np.random.default_rng(0)
+    with_replacement = _batches(rng, 300, 100, True)
+    batches = [next(with_replacement) for _ in range(3)]
+    # 100 draws out of 300 with replacement repeat a digit with probability 1 - 300!/(200!·300^100) ≈ 1
+    assert all(len(np.unique(b)) < 100 for b in batches)
+    np.testing.assert_array_equal(batches[0], np.random.default_rng(0).choice(300, 100))
+    without = _batches(np.random.default_rng(0), 300, 100, False)
+    for _ in range(2):  # every pass of three batches uses each digit exactly once
+        epoch = np.concatenate([next(without) for _ in range(3)])
+        np.testing.assert_array_equal(np.sort(epoch), np.arange(300))
+    uneven = _batches(np.random.default_rng(0), 250, 100, False)
+    assert [len(next(uneven)) for _ in range(4)] == [100, 100, 50, 100]
+
+
+def test_sample_with_replacement_switch_changes_the_run(data):
+    a = train_lecture_loop(seed=0, data=data, iters_num=30)
+    b = train_lecture_loop(seed=0, data=data, iters_num=30, sample_with_replacement=False)
+    assert a.displayed_loss != b.displayed_loss
+
+
+def test_dropout_inverted_switch(data):
+    book = train_lecture_loop(use_dropout=True, dropout_ratio=0.15, seed=0, data=data, iters_num=20)
+    inverted = train_lecture_loop(use_dropout=True, dropout_ratio=0.15, dropout_inverted=True, seed=0, data=data,
+                                  iters_num=20)
+    assert book.network.layers["Dropout1"].inverted is False
+    assert inverted.network.layers["Dropout1"].inverted is True
+    assert book.settings["dropout_inverted"] is False and inverted.settings["dropout_inverted"] is True
+    assert book.displayed_loss != inverted.displayed_loss
+    off = train_lecture_loop(seed=0, data=data, iters_num=20)
+    assert "Dropout1" not in off.network.layers
+
+
+def test_regularization_switch(data):
+    runs = {reg: train_lecture_loop(regularization=reg, weight_decay_lambda=0.0 if reg == "none" else 0.05,
+                                    learning_rate=0.1, seed=0, data=data, iters_num=40)
+            for reg in ("none", "l2", "l1")}
+    # same seed, same batches: only the penalty differs, and it pulls the weights in
+    norms = {reg: h.weight_norm[-1] for reg, h in runs.items()}
+    assert norms["l1"] < norms["none"] and norms["l2"] < norms["none"]
+    assert runs["none"].penalty == [0.0] * 4
+    assert runs["l1"].sparsity[-1] > runs["none"].sparsity[-1]
+
+
+# ---------------------------------------------------------------- the record
+
+
+def test_history_layout_and_determinism(data):
+    a = train_lecture_loop(seed=5, data=data, iters_num=50, plot_interval=10)
+    assert isinstance(a, LoopHistory)
+    assert a.epoch == [10, 20, 30, 40, 50]
+    for key in ("train_acc", "test_acc", "train_loss", "train_data_loss", "test_loss", "penalty",
+                "weight_norm", "sparsity", "seconds"):
+        assert len(getattr(a, key)) == 5, key
+    assert len(a.displayed_loss) == len(a.objective) == 50
+    assert a.settings["seed"] == 5 and a.settings["loop"] == "lecture" and a.settings["n_train"] == 300
+    b = train_lecture_loop(seed=5, data=data, iters_num=50, plot_interval=10)
+    assert (a.train_acc, a.test_acc, a.displayed_loss) == (b.train_acc, b.test_acc, b.displayed_loss)
+    c = train_lecture_loop(seed=6, data=data, iters_num=50, plot_interval=10)
+    assert c.displayed_loss != a.displayed_loss
+    restored = LoopHistory.from_json(a.to_json())
+    assert restored.displayed_loss == a.displayed_loss and restored.epoch == a.epoch
+    json.loads(a.to_json())  # plain JSON, no pickle
+
+
+def test_train_data_loss_matches_the_networks_loss(data):
+    h = train_lecture_loop(seed=0, data=data, iters_num=10)
+    (x_train, t_train), (x_test, t_test) = data
+    assert h.train_data_loss[-1] == pytest.approx(h.network.loss(x_train, t_train), rel=1e-5)
+    assert h.test_loss[-1] == pytest.approx(h.network.loss(x_test, t_test), rel=1e-5)
+    assert h.train_acc[-1] == h.network.accuracy(x_train, t_train)
+
+
+def test_a_blown_up_run_stops_with_a_note_and_no_warning(data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = train_lecture_loop(regularization="l2", weight_decay_lambda=0.1, learning_rate=30.0, seed=0,
+                               data=data, iters_num=200, update_output_layer=True)
+    assert h.diverged is not None and "learning_rate" in h.diverged
+    assert len(h.epoch) < 20
+
+
+def test_run_seeds_compatible(data):
+    runs = lecture_loop_seeds([0, 1, 2], data=data, iters_num=20, regularization="l1", weight_decay_lambda=0.005)
+    assert isinstance(runs, SeedRuns)
+    assert runs.seeds == (0, 1, 2) and runs.values("test_acc").shape == (3, 2)
+    assert runs.settings["regularization"] == "l1" and "seed" not in runs.settings
+    np.testing.assert_array_equal(runs.epoch, [10, 20])
+    assert runs.values("train_acc")[1].tolist() == train_lecture_loop(
+        seed=1, data=data, iters_num=20, regularization="l1", weight_decay_lambda=0.005).train_acc
+    with pytest.raises(TypeError, match="seeds="):
+        lecture_loop_seeds([0], seed=1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        (dict(regularization="l3"), ValueError, "regularization"),
+        (dict(weight_decay_lambda=0.1), ValueError, "regularization='none'"),
+        (dict(learning_rate=0.0), ValueError, "learning_rate"),
+        (dict(use_dropout="yes"), TypeError, "use_dropout"),
+        (dict(update_output_layer=1), TypeError, "update_output_layer"),
+        (dict(iters_num=0), ValueError, "iters_num"),
+        (dict(dropout_ratio=1.0, use_dropout=True), ValueError, "dropout_ratio"),
+        (dict(seed=-1), ValueError, "seed"),
+    ],
+)
+def test_bad_arguments(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        train_lecture_loop(**{"iters_num": 1, "n_test": 10, **kwargs})
