@@ -1,0 +1,207 @@
+"""Keep finished runs on disk, so the same settings and seed are trained once (opt-in).
+
+Set ``COURSE_RUN_CACHE=<folder>`` and :func:`common.experiments.train_lecture_net`
+(and ``sweep``, and every seed of ``seeds=``) looks there before training and
+stores what it trained.  The test suite sets it to a fresh folder per session,
+so the unit tests and both editions of every notebook share their lecture runs;
+unset (the default for a learner), nothing is read or written.
+
+A run is stored as two files named by its key:
+
+- ``<key>.json``: the :class:`~common.trainer.History` (``History.to_json``) and
+  what the key was made of, for a human reading the folder;
+- ``<key>.npz``: the trained network's parameters (``W1``, ``b1``, ...), read
+  back with ``allow_pickle=False``.  No pickle anywhere.
+
+The key is a SHA-256 over everything the result depends on: every setting of
+the :class:`~common.experiments.LectureConfig`, a hash of the training and
+test arrays themselves (the shipped digits or any ``data=`` passed), which
+trainer ran it (engine or reference; for the reference also its BLAS thread
+count, which changes its float32 sums), the package version, NumPy's version,
+and a hash of the source of every module that takes part in training.  A
+change to any of them is a different key (the old entry is simply not read
+again).  Runs whose result cannot be pinned down are never cached: a
+``callback`` (it may do anything), an ``augment`` without ``as_dict()``, or an
+optimizer instance that has already taken steps.
+
+Files are written to a temporary name and renamed, so a reader never sees half
+an entry; an unreadable entry counts as a miss and is overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .trainer import History
+
+ENV = "COURSE_RUN_CACHE"
+FORMAT = 1
+
+# the modules whose code decides a run's numbers (their source is part of the key)
+_SOURCES = (
+    "augment.py", "datasets.py", "engine.py", "experiments.py", "layers.py", "multi_layer_net.py",
+    "optimizer.py", "proximal.py", "regularizers.py", "run_cache.py", "trainer.py", "_validation.py",
+)
+_code_hash: str | None = None
+
+stats = {"hits": 0, "misses": 0, "stored": 0, "uncacheable": 0}
+"""Counters for this process (tests and the curious read them)."""
+
+
+def directory() -> Path | None:
+    """The cache folder from ``COURSE_RUN_CACHE`` (created if missing), or ``None`` when unset or empty."""
+    value = os.environ.get(ENV, "").strip()
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def code_hash() -> str:
+    """SHA-256 of the source of the modules that take part in training (once per process)."""
+    global _code_hash
+    if _code_hash is None:
+        here = Path(__file__).resolve().parent
+        digest = hashlib.sha256()
+        for name in _SOURCES:
+            path = here / name
+            digest.update(name.encode())
+            digest.update(path.read_bytes() if path.exists() else b"-")
+        _code_hash = digest.hexdigest()
+    return _code_hash
+
+
+def data_hash(data: tuple) -> str:
+    """SHA-256 of ``((x_train, t_train), (x_test, t_test))``: dtype, shape and bytes of each array."""
+    digest = hashlib.sha256()
+    (x_train, t_train), (x_test, t_test) = data
+    for array in (x_train, t_train, x_test, t_test):
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(memoryview(array).cast("B"))
+    return digest.hexdigest()
+
+
+def _fresh(optimizer: Any) -> bool:
+    """An optimizer instance that has not stepped yet: only numbers and strings, no state arrays."""
+    if getattr(optimizer, "iter", 0):
+        return False
+    return all(v is None or isinstance(v, (bool, int, float, str)) for v in vars(optimizer).values())
+
+
+def _blas_threads() -> list[int]:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover
+        return []
+    return [lib["num_threads"] for lib in threadpool_info() if lib.get("user_api") == "blas"]
+
+
+def key_for(config: Any, *, data: tuple, engine: bool, extra: dict[str, Any] | None = None) -> str | None:
+    """The cache key of one run, or ``None`` when caching is off or the run cannot be cached."""
+    if directory() is None:
+        return None
+    if config.augment is not None and not hasattr(config.augment, "as_dict"):
+        stats["uncacheable"] += 1
+        return None
+    if not isinstance(config.optimizer, str) and not _fresh(config.optimizer):
+        stats["uncacheable"] += 1
+        return None
+    from . import __version__
+
+    parts = {
+        "format": FORMAT,
+        "config": config.to_dict(),
+        "augment_class": None if config.augment is None else type(config.augment).__qualname__,
+        "data": data_hash(data),
+        "trainer": "engine" if engine else {"reference": True, "blas_threads": _blas_threads()},
+        "common": __version__,
+        "numpy": np.__version__,
+        "code": code_hash(),
+        **(extra or {}),
+    }
+    try:
+        text = json.dumps(parts, sort_keys=True, allow_nan=True)
+    except (TypeError, ValueError):  # a setting that is not plain data
+        stats["uncacheable"] += 1
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _paths(key: str) -> tuple[Path, Path]:
+    folder = directory()
+    assert folder is not None
+    return folder / f"{key}.json", folder / f"{key}.npz"
+
+
+def load(key: str, make_network: Callable[[], Any]) -> History | None:
+    """The stored history of ``key`` with ``history.network`` rebuilt, or ``None`` (a miss).
+
+    ``make_network()`` builds the untrained network of the same settings; its
+    parameters are overwritten with the stored ones.
+    """
+    json_path, npz_path = _paths(key)
+    try:
+        entry = json.loads(json_path.read_text(encoding="utf-8"))
+        if entry.get("format") != FORMAT:
+            raise ValueError("another format")
+        history = History.from_json(json.dumps(entry["history"]))
+        network = make_network()
+        if not history.diverged:
+            with np.load(npz_path, allow_pickle=False) as stored:
+                if sorted(stored.files) != sorted(network.params):
+                    raise ValueError("the stored parameters do not fit the network")
+                for name, value in network.params.items():
+                    np.copyto(value, stored[name])
+    except (OSError, ValueError, KeyError, TypeError):
+        stats["misses"] += 1
+        return None
+    history.network = network
+    stats["hits"] += 1
+    return history
+
+
+def _write_atomic(path: Path, write: Callable[[Any], None], mode: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, mode) as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def store(key: str, history: History) -> bool:
+    """Store ``history`` (and its network's parameters) under ``key``; ``False`` if it cannot be stored."""
+    json_path, npz_path = _paths(key)
+    try:
+        text = json.dumps({"format": FORMAT, "history": history.to_dict()}, allow_nan=True)
+    except (TypeError, ValueError):
+        stats["uncacheable"] += 1
+        return False
+    network = history.network
+    if not history.diverged:
+        params = {name: np.asarray(value) for name, value in network.params.items()}
+        # the weights first: an entry exists once its .json does
+        _write_atomic(npz_path, lambda handle: np.savez(handle, **params), "wb")
+    _write_atomic(json_path, lambda handle: handle.write(text), "w")
+    stats["stored"] += 1
+    return True
+
+
+def replay(history: History) -> None:
+    """Print what ``verbose=True`` would have printed while training ``history``."""
+    for epoch, train_acc, test_acc, loss in zip(history.epoch, history.train_acc, history.test_acc,
+                                                history.train_loss):
+        print(f"=== epoch:{epoch}, train acc:{train_acc:.4f}, test acc:{test_acc:.4f}, loss:{loss:.4f} ===")
+    if history.epoch and not history.diverged:
+        print(f"=============== Final Test Accuracy ===============\ntest acc:{history.test_acc[-1]:.4f}")

@@ -1,0 +1,148 @@
+"""``common.run_cache``: a repeated run is read back, any change of what it depends on is a miss,
+and nothing is read or written unless ``COURSE_RUN_CACHE`` is set."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from common import engine, run_cache
+from common.augment import Augmenter
+from common.experiments import LectureConfig, lecture_data, train_lecture_net
+from common.multi_layer_net import MultiLayerNet
+from common.optimizer import Momentum
+from common.trainer import TrainingDiverged
+
+TINY = dict(epochs=2, n_train=100, n_test=50, hidden_size_list=[20])
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path))
+    before = dict(run_cache.stats)
+    yield tmp_path, lambda name: run_cache.stats[name] - before[name]
+
+
+def _entries(folder):
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def _no_training(monkeypatch):
+    def refuse(self):
+        raise AssertionError("trained although the run was in the cache")
+
+    monkeypatch.setattr(engine.FastTrainer, "train", refuse)
+
+
+def test_off_unless_the_variable_is_set(tmp_path, monkeypatch):
+    monkeypatch.delenv(run_cache.ENV, raising=False)
+    assert run_cache.directory() is None
+    before = dict(run_cache.stats)
+    train_lecture_net(**TINY)
+    assert run_cache.stats == before
+    assert run_cache.key_for(LectureConfig(), data=lecture_data(10, 10), engine=True) is None
+
+
+def test_a_repeated_run_is_read_back_with_its_network(cache, monkeypatch):
+    folder, delta = cache
+    first = train_lecture_net(0.1, **TINY)
+    assert delta("misses") == 1 and delta("stored") == 1
+    names = _entries(folder)
+    assert len(names) == 2 and {n.rsplit(".", 1)[1] for n in names} == {"json", "npz"}
+    _no_training(monkeypatch)
+    again = train_lecture_net(0.1, **TINY)
+    assert delta("hits") == 1
+    assert again == first and again.seconds == first.seconds  # the stored run, not a new one
+    assert isinstance(again.network, MultiLayerNet)
+    for key, value in first.network.params.items():
+        np.testing.assert_array_equal(again.network.params[key], value)
+    # plain JSON and an npz that loads without pickle
+    stored = json.loads((folder / names[0]).read_text())
+    assert stored["format"] == run_cache.FORMAT and stored["history"]["test_acc"] == first.test_acc
+    with np.load(folder / names[1], allow_pickle=False) as weights:
+        assert sorted(weights.files) == sorted(first.network.params)
+
+
+def test_every_ingredient_of_the_result_changes_the_key(cache, monkeypatch):
+    config = LectureConfig(**{**TINY, "hidden_size_list": (20,)})
+    data = lecture_data(100, 50)
+    key = run_cache.key_for(config, data=data, engine=True)
+    assert key == run_cache.key_for(LectureConfig(**TINY), data=lecture_data(100, 50), engine=True)
+    other_data = ((data[0][0].copy(), data[0][1]), data[1])
+    other_data[0][0][0, 300] += 0.5
+    keys = {
+        run_cache.key_for(config.replace(lr=0.02), data=data, engine=True),
+        run_cache.key_for(config.replace(seed=1), data=data, engine=True),
+        run_cache.key_for(config.replace(augment=Augmenter(shift=1)), data=data, engine=True),
+        run_cache.key_for(config.replace(augment=Augmenter(shift=2)), data=data, engine=True),
+        run_cache.key_for(config, data=other_data, engine=True),
+        run_cache.key_for(config, data=data, engine=False),
+    }
+    monkeypatch.setattr(run_cache, "_code_hash", "edited")
+    keys.add(run_cache.key_for(config, data=data, engine=True))
+    monkeypatch.setattr("common.__version__", "9.9")
+    keys.add(run_cache.key_for(config, data=data, engine=True))
+    assert None not in keys and key not in keys and len(keys) == 8
+
+
+def test_a_changed_setting_is_a_miss(cache):
+    _, delta = cache
+    train_lecture_net(0.1, **TINY)
+    train_lecture_net(0.2, **TINY)
+    assert delta("misses") == 2 and delta("hits") == 0
+
+
+def test_what_cannot_be_pinned_down_is_never_cached(cache):
+    folder, delta = cache
+    data = lecture_data(100, 50)
+    train_lecture_net(**TINY, callback=lambda h: None)
+    assert _entries(folder) == []
+    assert run_cache.key_for(LectureConfig(augment=lambda x, rng: x), data=data, engine=True) is None
+    used = Momentum(lr=0.1)
+    used.update({"W": np.ones(2)}, {"W": np.ones(2)})
+    assert run_cache.key_for(LectureConfig(optimizer=used), data=data, engine=True) is None
+    assert run_cache.key_for(LectureConfig(optimizer=Momentum(lr=0.1)), data=data, engine=True) is not None
+    assert delta("uncacheable") == 2
+
+
+def test_a_broken_entry_is_a_miss_and_is_rewritten(cache):
+    folder, delta = cache
+    first = train_lecture_net(**TINY)
+    json_file = next(folder.glob("*.json"))
+    json_file.write_text("{not json")
+    again = train_lecture_net(**TINY)
+    assert delta("misses") == 2 and delta("stored") == 2
+    assert again.test_acc == first.test_acc
+    assert json.loads(json_file.read_text())["format"] == run_cache.FORMAT
+    next(folder.glob("*.npz")).unlink()  # weights gone: a miss as well
+    train_lecture_net(**TINY)
+    assert delta("misses") == 3
+
+
+def test_a_diverged_run_is_cached_and_raised_again(cache, monkeypatch):
+    _, delta = cache
+    settings = dict(lr=50.0, epochs=4, n_train=100, hidden_size_list=[30, 30])
+    with pytest.raises(TrainingDiverged) as first:
+        train_lecture_net(**settings)
+    _no_training(monkeypatch)
+    with pytest.raises(TrainingDiverged) as again:
+        train_lecture_net(**settings)
+    assert str(again.value) == str(first.value) and delta("hits") == 1
+    assert again.value.history.epoch == first.value.history.epoch
+
+
+def test_seeds_share_runs_with_single_seed_calls(cache, monkeypatch):
+    _, delta = cache
+    runs = train_lecture_net(0.1, **TINY, seeds=[0, 1])
+    _no_training(monkeypatch)
+    assert train_lecture_net(0.1, **TINY, seed=1) == runs.histories[1]
+    assert delta("hits") == 1
+
+
+def test_verbose_replays_the_epoch_lines(cache, capsys):
+    train_lecture_net(**TINY, verbose=True)
+    printed = capsys.readouterr().out
+    train_lecture_net(**TINY, verbose=True)
+    assert capsys.readouterr().out == printed and "epoch:2" in printed
