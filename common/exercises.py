@@ -27,16 +27,18 @@ when a quiz or a grade is made: build the quiz after choosing the language.
 
 from __future__ import annotations
 
+import ast
 import html
 import numbers
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from ._validation import check_choice, check_float, check_int
+from ._validation import RngLike, check_choice, check_float, check_int, make_rng
 from .i18n import t
 from .linear import constrained_optimum, squared_error_grid
 
@@ -328,6 +330,16 @@ class MultipleChoice:
         display(self.widget)
 
 
+class _SeededNumpy:
+    """NumPy for the lecture-style code of a blank, with ``np.random.randint`` drawing from a seeded generator."""
+
+    def __init__(self, gen: np.random.Generator) -> None:
+        self.random = SimpleNamespace(randint=gen.integers)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(np, name)
+
+
 class FillInTheBlank(MultipleChoice):
     """A 例題チャレンジ in the exam's form: a piece of code with a blank ``___`` and choices for it.
 
@@ -376,6 +388,22 @@ class FillInTheBlank(MultipleChoice):
         for text, rest in zip(self.fills[index], pieces[1:]):
             out += text + rest
         return out
+
+    def function(self, answer: Any, *, rng: RngLike = 0) -> Callable[..., Any]:
+        """The function the code defines with its blanks filled by ``answer``, ready for a grader.
+
+        The code is run with ``np`` standing for NumPy, except that
+        ``np.random.randint(low, high)`` draws from a generator seeded by
+        ``rng`` (``Generator.integers``, the same exclusive upper bound), so
+        trying a choice never touches NumPy's global random state.
+        """
+        code = self.fill(answer)
+        names = [node.name for node in ast.parse(code).body if isinstance(node, ast.FunctionDef)]
+        if len(names) != 1:
+            raise ValueError(f"the code must define exactly one function to return, found {names}")
+        namespace: dict[str, Any] = {"np": _SeededNumpy(make_rng(rng))}
+        exec(compile(code, f"<{type(self).__name__}: {names[0]}>", "exec"), namespace)  # noqa: S102 - our own code
+        return namespace[names[0]]
 
     def _option_html(self, text: str) -> str:
         return f"<code>{html.escape(text)}</code>"

@@ -617,10 +617,20 @@ def test_challenge_answer_key_agrees_with_the_graders(name):
     """Run every choice: the right filling passes the written-code grader, each wrong one fails it."""
     quiz = exercise_challenge(name)
     for i in range(len(quiz.options)):
-        namespace = {"np": np}
-        exec(quiz.fill(i), namespace)  # noqa: S102 - our own code with one of our own choices
-        result = GRADERS[name](namespace[name])
+        result = GRADERS[name](quiz.function(i, rng=i))
         assert result.passed == (i in quiz.correct), (name, quiz.options[i], str(result))
+
+
+def test_challenge_function_draws_from_a_seeded_generator():
+    quiz = exercise_challenge("random_crop")
+    image = np.arange(6 * 5 * 2, dtype=float).reshape(6, 5, 2)
+    state = np.random.get_state()[1].copy()
+    crops = [quiz.function("C", rng=7)(image, (3, 2)) for _ in range(2)]
+    np.testing.assert_array_equal(crops[0], crops[1])  # same seed, same crop
+    np.testing.assert_array_equal(np.random.get_state()[1], state)  # NumPy's global state untouched
+    assert quiz.function("C").__name__ == "random_crop"
+    with pytest.raises(ValueError, match="exactly one function"):
+        FillInTheBlank("q?", "x = ___", ["1", "2"], 0, ["a", "b"]).function(0)
 
 
 def test_challenge_widget_shows_the_code():
