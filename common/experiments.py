@@ -107,6 +107,8 @@ class LectureConfig:
                 f"optimizer must be a name in {tuple(OPTIMIZERS)} or an optimizer instance, "
                 f"got {type(self.optimizer).__name__}"
             )
+        if self.optimizer_param == {} and not isinstance(self.optimizer, str):
+            set_(self, "optimizer_param", None)  # an empty dict next to an instance: nothing to pass (as Trainer)
         if self.optimizer_param is not None:
             if not isinstance(self.optimizer_param, dict):
                 raise TypeError(f"optimizer_param must be a dict or None, got {type(self.optimizer_param).__name__}")
