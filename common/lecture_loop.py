@@ -66,6 +66,7 @@ import numpy as np
 from . import regularizers
 from ._validation import check_choice, check_float, check_int
 from .experiments import lecture_data
+from .i18n import t
 from .layers import cross_entropy_error, softmax
 from .multi_layer_net import MultiLayerNet
 from .trainer import WEIGHT_NORM_LIMIT, History
@@ -273,10 +274,8 @@ def train_lecture_loop(
             # loss: the weight norm (checked when scoring) gives it away
             norm = regularizers.weight_norm(network.weights()) if evaluate else 0.0
             if not (math.isfinite(data_loss + true_penalty) and norm <= WEIGHT_NORM_LIMIT):
-                history.diverged = (
-                    f"iteration {i + 1}: the loss or the weights blew up (NaN, inf or weight norm above "
-                    f"{WEIGHT_NORM_LIMIT:g}); try a smaller learning_rate ({lr}) or weight_decay_lambda ({lam})"
-                )
+                history.diverged = t("lecture_loop.diverged", iteration=i + 1, limit=f"{WEIGHT_NORM_LIMIT:g}",
+                                     lr=lr, lam=lam)
                 break
             if evaluate:
                 _record(history, network, i + 1, interval_objectives, true_penalty, norm,

@@ -432,4 +432,9 @@ MESSAGES: dict[str, str] = {
     "seeds.bootstrap": "{diff:+.3f} ({ci}% interval {low:+.3f} … {high:+.3f} over {n} test digits)",
     "seeds.bootstrap_excludes": ": the interval excludes 0",
     "seeds.bootstrap_includes": ": the interval includes 0: within the noise of the test digits",
+    "lecture_loop.diverged": (
+        "the lecture loop diverged at iteration {iteration}: the loss or the weights blew up "
+        "(NaN, inf or a weight norm above {limit}). Try a smaller learning_rate ({lr}) "
+        "or a smaller weight_decay_lambda ({lam})."
+    ),
 }

@@ -339,4 +339,8 @@ MESSAGES: dict[str, str] = {
     "seeds.bootstrap": "{diff:+.3f}（テストデータ{n}個でのブートストラップ{ci}%区間 {low:+.3f} … {high:+.3f}）",
     "seeds.bootstrap_excludes": "：区間は0を含まない",
     "seeds.bootstrap_includes": "：区間が0を含む：テストデータのばらつきの範囲内",
+    "lecture_loop.diverged": (
+        "講義のループがイテレーション {iteration} で発散しました: 損失か重みが NaN・inf・ノルム {limit} 超えになりました。"
+        "学習率 learning_rate ({lr}) か荷重減衰の係数 weight_decay_lambda ({lam}) を小さくしてみてください。"
+    ),
 }
