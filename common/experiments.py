@@ -218,6 +218,7 @@ def _build(
     verbose: bool,
     settings: dict[str, Any] | None,
     engine: bool,
+    evaluation: str = "exact",
 ) -> tuple[MultiLayerNet, Trainer]:
     if not isinstance(engine, (bool, np.bool_)):
         raise TypeError(f"engine must be True (common.engine.FastTrainer) or False (the reference Trainer), "
@@ -239,8 +240,13 @@ def _build(
         dropout_inverted=config.dropout_inverted,
         rng=init_rng,
     )
+    extra: dict[str, Any] = {}
     if engine:
         from .engine import FastTrainer as trainer_class
+
+        extra["evaluation"] = evaluation
+    elif evaluation != "exact":
+        raise ValueError(f"evaluation={evaluation!r} needs engine=True (the reference Trainer always scores exactly)")
     else:
         trainer_class = Trainer
     optimizer, optimizer_param = config.optimizer_arguments()
@@ -256,6 +262,7 @@ def _build(
         callback=callback,
         augment=config.augment,
         settings={"seed": config.seed, **(settings or {})},
+        **extra,
     )
     return network, trainer
 
@@ -268,6 +275,7 @@ def make_lecture_trainer(
     verbose: bool = False,
     settings: dict[str, Any] | None = None,
     engine: bool = True,
+    evaluation: str = "exact",
     **config_settings: Any,
 ) -> tuple[MultiLayerNet, Trainer]:
     """Build the lecture's network and its trainer without training: ``(network, trainer)``.
@@ -277,11 +285,16 @@ def make_lecture_trainer(
     field of :class:`LectureConfig` as a keyword, or ``config=``), plus
     ``settings``: extra entries merged into ``history.settings`` after
     ``seed``.  ``engine=True`` gives a :class:`common.engine.FastTrainer`,
-    ``False`` the reference :class:`common.trainer.Trainer`.  The live
-    explorer drives ``trainer.epochs_iter()`` itself.
+    ``False`` the reference :class:`common.trainer.Trainer`.
+    ``evaluation="incremental"`` (engine only) keeps the evaluation digits'
+    first-layer product up to date instead of recomputing it: ~20 % faster
+    for plain SGD with L2 or no penalty, accuracies equal up to near-ties
+    (see :mod:`common.engine`).  The live explorer drives
+    ``trainer.epochs_iter()`` itself.
     """
     cfg = lecture_config(*args, config=config, **config_settings)
-    return _build(cfg, data=data, callback=callback, verbose=verbose, settings=settings, engine=engine)
+    return _build(cfg, data=data, callback=callback, verbose=verbose, settings=settings, engine=engine,
+                  evaluation=evaluation)
 
 
 def train_lecture_net(

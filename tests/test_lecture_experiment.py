@@ -180,6 +180,10 @@ def test_engine_switch_picks_the_trainer_and_both_give_the_same_history():
     assert _same(h_fast, h_ref)  # every per-epoch number
     with pytest.raises(TypeError, match="engine"):
         make_lecture_trainer(engine="yes")
+    _, incremental = make_lecture_trainer(0.1, epochs=1, evaluation="incremental")
+    assert incremental.evaluation == "incremental" and fast.evaluation == "exact"
+    with pytest.raises(ValueError, match="needs engine=True"):
+        make_lecture_trainer(engine=False, evaluation="incremental")
 
 
 def test_make_lecture_trainer_takes_the_explorer_s_arguments():
