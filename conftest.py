@@ -1,4 +1,4 @@
-"""Keep every Jupyter kernel or server the tests start away from the user's own setup.
+"""Keep every Jupyter kernel or server the tests start away from the user's own setup, and share runs.
 
 nbval starts a kernel per notebook; the browser test starts JupyterLab.  Both
 read these variables, so they get a throw-away config/data/runtime folder and
@@ -14,6 +14,9 @@ for _name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "
     os.environ[_name] = os.path.join(_ISOLATED, _name.lower())
     os.makedirs(os.environ[_name], exist_ok=True)
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One run cache per test session (common/run_cache.py): the unit tests and both notebook editions
+# (each in its own nbval kernel, which inherits this variable) train each setting and seed once.
+os.environ["COURSE_RUN_CACHE"] = os.path.join(_ISOLATED, "run_cache")
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
 
 
