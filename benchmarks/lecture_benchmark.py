@@ -1,8 +1,8 @@
-"""How fast does the lecture's experiment train?  ``common`` vs a textbook NumPy reference vs PyTorch.
+"""How fast does the lecture's experiment train?  The engine vs the reference core vs textbook NumPy vs PyTorch.
 
 Run from the repository's root (see benchmarks/README.md)::
 
-    python -m benchmarks            # the full lecture experiment, ~2-3 minutes on 2 cores
+    python -m benchmarks            # the full lecture experiment, a few minutes on 2 cores
     python -m benchmarks --smoke    # tiny sizes, a few seconds (what tests/test_benchmarks.py runs)
 
 In one process and on the same data, it trains the lecture's network
@@ -10,17 +10,21 @@ In one process and on the same data, it trains the lecture's network
 λ = 0.1, accuracy on the 300 training and 1,000 test digits after every epoch)
 with
 
-1. ``common`` as the notebooks use it (``train_lecture_net``), and two
-   variants that answer "1 or 2 BLAS threads?";
-2. ``textbook_reference`` (the book's float64 layer objects), with 1 and 2 BLAS threads;
-3. PyTorch on the CPU with 2 (and 1) threads, if torch is installed.
+1. ``engine``: ``common.engine.FastTrainer`` as ``train_lecture_net`` uses it
+   (exact evaluation), and its variants (incremental evaluation; one thread);
+2. ``reference``: the plain, book-shaped ``common.trainer.Trainer``
+   (``engine=False``), with OpenBLAS's default threads and with one;
+3. ``textbook_reference`` (the book's float64 layer objects), 1 and 2 BLAS threads;
+4. PyTorch on the CPU with 2 (and 1) threads, if torch is installed.
 
-All start from common's initial weights and take the same mini-batches, so
+All start from the same initial weights and take the same mini-batches, so
 their per-epoch accuracies can be compared.  After a warm-up, every
 repetition runs each implementation once (in a rotating order); ratios are
 taken pair by pair within a repetition.  It also measures the machine's peak
-float32 matrix-multiply rate (large sgemm, 1 and 2 threads) and the live
-explorer's case: a new λ → the first point, and the whole 201-epoch curve.
+float32 matrix-multiply rate (large sgemm, 1 and 2 threads), the slider case
+(a new λ → ``make_lecture_trainer`` → ``epochs_iter``: first point and whole
+201-epoch curve) and the live explorer's own path in the kernel
+(``common.widgets.TrainingExplorer``: training and drawing).
 
 Results go to benchmarks/results.json and the table in benchmarks/README.md.
 """
@@ -28,6 +32,7 @@ Results go to benchmarks/results.json and the table in benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import copy
 import datetime as _dt
@@ -45,11 +50,14 @@ from typing import Any, Callable
 import numpy as np
 
 import common
-from common import multi_layer_net
-from common._blas import blas_threads_limit
-from common.experiments import lecture_data, make_lecture_trainer, train_lecture_net
+from common.experiments import lecture_data, make_lecture_trainer
 
 from . import textbook_reference
+
+try:  # in requirements.txt
+    from threadpoolctl import ThreadpoolController
+except ImportError:  # pragma: no cover
+    ThreadpoolController = None
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -59,28 +67,30 @@ README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 MODES = {
     "full": dict(
         n_train=300, n_test=1000, hidden=[100] * 6, epochs=201, batch=100, lr=0.01, lam=0.1, seed=0,
-        reps=5, warmup=1, peak_n=2048, slider_reps=9, contended_reps=2,
+        reps=5, warmup=1, peak_n=2048, slider_reps=9, explorer_reps=7, contended_reps=2,
     ),
     "smoke": dict(
         n_train=60, n_test=460, hidden=[32, 32], epochs=5, batch=20, lr=0.1, lam=0.01, seed=0,
-        reps=1, warmup=0, peak_n=128, slider_reps=2, contended_reps=0,
+        reps=1, warmup=0, peak_n=128, slider_reps=2, explorer_reps=1, contended_reps=0,
     ),
 }
 
-# λ values a learner moves through (the explorer's log scale with an explicit 0)
-SLIDER_LAMBDAS = (0.0, 0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 0.003, 0.2)
+# λ values a learner moves through (the explorer's log scale with an explicit 0 and the lecture's values)
+SLIDER_LAMBDAS = (0.0, 0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 0.003, 0.2, 0.004, 0.005)
 
 TARGETS = {
-    "torch_over_common": 1.3,  # common at least 1.3x faster than PyTorch (2 threads)
-    "textbook_over_common": 4.0,  # and at least 4x faster than the textbook reference
-    "pct_of_machine_peak": 55.0,  # achieved GFLOP/s vs the measured peak sgemm rate of the machine
-    "slider_full_curve_s": 0.6,
-    "slider_first_point_s": 0.15,
+    # name: (bound, "min" = measured must be >= bound, "max" = measured must be <= bound)
+    "torch_over_engine": (2.0, "min"),  # the engine at least 2x faster than PyTorch (2 threads)
+    "textbook_over_engine": (4.0, "min"),  # and at least 4x faster than the textbook reference (2 threads)
+    "reference_over_engine": (3.0, "max"),  # the plain reference core within 3x of the engine
+    "slider_full_curve_s": (0.6, "max"),  # a new λ -> the whole 201-epoch curve, training only
+    "slider_first_point_s": (0.15, "max"),
+    "explorer_kernel_s": (0.8, "max"),  # the explorer's own path in the kernel: training + drawing
 }
 
 # Per-epoch accuracies must be identical for the first AGREEMENT_EXACT_EPOCHS epochs and
-# within AGREEMENT_TOL (absolute) throughout.  Why a tolerance: common and torch compute in
-# float32, the reference in float64, and OpenBLAS and MKL (torch) sum in different orders.
+# within AGREEMENT_TOL (absolute) throughout.  Why a tolerance: the engine and torch compute in
+# float32, the textbook in float64, and OpenBLAS and MKL (torch) sum in different orders.
 # The weights differ by ~1e-7 (relative) after the first step; the difference grows along
 # the SGD trajectory until a digit near a decision boundary flips.  Measured over seeds 0-3
 # and λ in {0, 0.1} (full lecture runs): the first differing epoch was >= 11 for the
@@ -88,8 +98,10 @@ TARGETS = {
 # 0.010 (3 of 300 training digits) and 0.008 (8 of 1,000 test digits).  0.02 leaves 2x room
 # for other CPUs and BLAS builds and still catches a real difference in the math (a missing
 # penalty or bias moves accuracies by several percent within a few epochs).
+# The reference core with one BLAS thread must equal the engine exactly (EXACT below).
 AGREEMENT_EXACT_EPOCHS = 2
 AGREEMENT_TOL = 0.02
+EXACT = ("reference_1blas", "engine_1thread")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -100,6 +112,13 @@ def _load() -> float:
         return round(os.getloadavg()[0], 2)
     except OSError:  # pragma: no cover
         return float("nan")
+
+
+def blas_threads(threads: int | None) -> contextlib.AbstractContextManager:
+    """Cap BLAS at ``threads`` threads for the duration (``None``: leave BLAS alone)."""
+    if threads is None or ThreadpoolController is None:
+        return contextlib.nullcontext()
+    return ThreadpoolController().limit(limits=threads, user_api="blas")
 
 
 def _summary(values: list[float]) -> dict[str, Any]:
@@ -133,7 +152,7 @@ def peak_sgemm(n: int, threads: int, repeats: int = 5) -> float:
     b = rng.standard_normal((n, n), dtype=np.float32)
     out = np.empty((n, n), dtype=np.float32)
     best = float("inf")
-    with blas_threads_limit(threads):
+    with blas_threads(threads):
         np.matmul(a, b, out=out)
         for _ in range(repeats):
             start = time.perf_counter()
@@ -183,7 +202,7 @@ def machine_info(torch_mod: Any) -> dict[str, Any]:
 
 
 class Experiment:
-    """The lecture's data, common's initial weights and mini-batch order, and one runner per contender."""
+    """The lecture's data, the engine's initial weights and mini-batch order, and one runner per contender."""
 
     def __init__(self, cfg: dict[str, Any], torch_ref: Any) -> None:
         self.cfg = cfg
@@ -194,47 +213,48 @@ class Experiment:
         )
         network, trainer = make_lecture_trainer(cfg["lam"], **self.kwargs)
         self.init_params = {key: value.copy() for key, value in network.params.items()}
-        # the Trainer draws one permutation of the training set per epoch from trainer.rng;
+        # the trainers draw one permutation of the training set per epoch from trainer.rng;
         # a copy of that generator replays the same order (the agreement check would catch a change)
         rng = copy.deepcopy(trainer.rng)
         self.orders = [rng.permutation(cfg["n_train"]) for _ in range(cfg["epochs"])]
         self.torch_ref = torch_ref
 
-    # common ------------------------------------------------------------------
-    def common(self) -> tuple[list[float], list[float]]:
-        """As the notebooks do it: one call, the Trainer's defaults (1 BLAS thread, 2-thread accuracy pass)."""
-        history = train_lecture_net(self.cfg["lam"], **self.kwargs)
+    def _train(self, *, engine: bool = True, **options: Any) -> tuple[list[float], list[float]]:
+        # make_lecture_trainer + train(), not train_lecture_net: never the run cache (COURSE_RUN_CACHE)
+        threads = options.pop("threads", None)
+        _, trainer = make_lecture_trainer(self.cfg["lam"], engine=engine, **options, **self.kwargs)
+        if threads is not None:
+            trainer.threads = threads
+        history = trainer.train()
         return history.train_acc, history.test_acc
 
-    def _common_variant(self, blas_threads: int, split: bool) -> tuple[list[float], list[float]]:
-        _, trainer = make_lecture_trainer(self.cfg["lam"], **self.kwargs)
-        trainer.blas_threads = blas_threads
-        trainer.overlap = False
-        saved = multi_layer_net.PARALLEL_PREDICT_ROWS
-        if not split:
-            multi_layer_net.PARALLEL_PREDICT_ROWS = sys.maxsize
-        try:
-            history = trainer.train()
-        finally:
-            multi_layer_net.PARALLEL_PREDICT_ROWS = saved
-        return history.train_acc, history.test_acc
+    # the engine --------------------------------------------------------------
+    def engine(self):
+        """As train_lecture_net runs it: exact evaluation, scoring on a second thread."""
+        return self._train()
 
-    def common_inline(self):
-        """No overlap: each epoch's accuracy pass after its training, split in two halves on two threads."""
-        return self._common_variant(1, split=True)
+    def engine_incremental(self):
+        """The explorer's option: the evaluation digits' first-layer product kept up to date."""
+        return self._train(evaluation="incremental")
 
-    def common_1thread(self):
-        """Everything on one core: 1 BLAS thread, no second thread for the accuracy pass."""
-        return self._common_variant(1, split=False)
+    def engine_1thread(self):
+        """Everything on the calling thread (a browser kernel without threads, a busy machine)."""
+        return self._train(threads=1)
 
-    def common_2blas(self):
-        """OpenBLAS's own 2 threads for every product (no split of the accuracy pass)."""
-        return self._common_variant(2, split=False)
+    # the reference core ---------------------------------------------------------
+    def reference(self):
+        """The plain Trainer as a learner runs it (OpenBLAS's default threads)."""
+        return self._train(engine=False)
 
-    # references --------------------------------------------------------------
+    def reference_1blas(self):
+        """The plain Trainer with one BLAS thread (then its numbers equal the engine's exactly)."""
+        with blas_threads(1):
+            return self._train(engine=False)
+
+    # other implementations --------------------------------------------------------
     def _textbook(self, threads: int):
         (x_train, t_train), (x_test, t_test) = self.data
-        with blas_threads_limit(threads):
+        with blas_threads(threads):
             return textbook_reference.train(
                 self.init_params, x_train, t_train, x_test, t_test, self.orders,
                 lr=self.cfg["lr"], weight_decay_lambda=self.cfg["lam"], batch_size=self.cfg["batch"],
@@ -261,20 +281,24 @@ class Experiment:
 
 
 CONTENDERS = {
-    "common": "common, as the notebooks use it (train_lecture_net: 1 BLAS thread, epoch k scored on a 2nd thread while k+1 trains)",
-    "common_inline": "common without the overlap (accuracy pass after each epoch, in 2 halves on 2 threads)",
-    "common_1thread": "common, everything on 1 thread (1 BLAS thread, no split)",
-    "common_2blas": "common, OpenBLAS with 2 threads for every product (no split)",
+    "engine": "common.engine.FastTrainer as train_lecture_net runs it (fused float32, 1 BLAS thread, "
+              "epoch k scored on a 2nd thread while k+1 trains; exact evaluation)",
+    "engine_incremental": "the engine with evaluation='incremental' (X_eval·W1 kept up to date; the explorer's option)",
+    "engine_1thread": "the engine on one thread (no worker: a browser kernel without threads)",
+    "reference": "the plain reference core (common.trainer.Trainer, engine=False), OpenBLAS's default threads",
+    "reference_1blas": "the plain reference core with 1 BLAS thread",
     "textbook_1thread": "textbook float64 reference, 1 BLAS thread",
     "textbook_2threads": "textbook float64 reference, 2 BLAS threads (NumPy's default here)",
     "torch_2threads": "PyTorch CPU, torch.set_num_threads(2)",
     "torch_1thread": "PyTorch CPU, torch.set_num_threads(1)",
 }
+BASE = "engine"
 TORCH = ("torch_2threads", "torch_1thread")
 
 
-def agreement(base: tuple[list[float], list[float]], other: tuple[list[float], list[float]]) -> dict[str, Any]:
-    """How closely ``other``'s per-epoch (train_acc, test_acc) follow ``base``'s."""
+def agreement(base: tuple[list[float], list[float]], other: tuple[list[float], list[float]],
+              exact: bool = False) -> dict[str, Any]:
+    """How closely ``other``'s per-epoch (train_acc, test_acc) follow ``base``'s (``exact``: identical throughout)."""
     pairs = list(zip(zip(*base), zip(*other)))
     identical = next((i for i, (a, b) in enumerate(pairs) if a != b), len(pairs))
     diff_train = max(abs(a[0] - b[0]) for a, b in pairs)
@@ -286,27 +310,75 @@ def agreement(base: tuple[list[float], list[float]], other: tuple[list[float], l
         "max_abs_diff_train_acc": round(diff_train, 6),
         "max_abs_diff_test_acc": round(diff_test, 6),
         "final": {"train_acc": other[0][-1], "test_acc": other[1][-1]},
-        "ok": identical >= need and diff_train <= AGREEMENT_TOL and diff_test <= AGREEMENT_TOL,
+        "exact_required": exact,
+        "ok": identical == len(pairs) if exact else (
+            identical >= need and diff_train <= AGREEMENT_TOL and diff_test <= AGREEMENT_TOL),
     }
 
 
-def slider_case(exp: Experiment, reps: int) -> dict[str, Any]:
-    """A new λ → ``make_lecture_trainer`` → ``epochs_iter``: time to the first point and to the full curve."""
+def slider_case(exp: Experiment, reps: int, evaluation: str = "exact") -> dict[str, Any]:
+    """A new λ → ``make_lecture_trainer`` → ``epochs_iter``: time to the first point and to the full curve.
+
+    Training only, as the explorer drives it (the data already loaded); drawing is the explorer row's.
+    """
     first, full = [], []
     lambdas = [SLIDER_LAMBDAS[i % len(SLIDER_LAMBDAS)] for i in range(reps)]
     for lam in lambdas:
         start = time.perf_counter()
-        _, trainer = make_lecture_trainer(lam, **exp.kwargs)
+        _, trainer = make_lecture_trainer(lam, evaluation=evaluation, **exp.kwargs)
         epochs = trainer.epochs_iter()
         next(epochs)
         first.append(time.perf_counter() - start)
         for _ in epochs:
             pass
         full.append(time.perf_counter() - start)
-    return {"lambdas": lambdas, "first_point_s": _summary(first), "full_curve_s": _summary(full)}
+    return {"evaluation": evaluation, "lambdas": lambdas, "first_point_s": _summary(first),
+            "full_curve_s": _summary(full)}
 
 
-CONTENDED = ("common", "common_inline", "common_1thread", "common_2blas", "torch_2threads")
+def explorer_case(cfg: dict[str, Any], reps: int) -> dict[str, Any]:
+    """The live explorer's own path in the kernel: ``TrainingExplorer.set(λ)`` → curve trained and drawn.
+
+    Driven programmatically (``explorer.set(...)`` then ``await explorer.wait()``),
+    so it measures the kernel's side only: training, the redraws and the widget
+    updates, not the browser's rendering.  Reports the wall time from the change
+    to the last redraw, and the explorer's own ``last_timing`` split if it has one.
+    """
+    try:
+        from common.widgets import TrainingExplorer
+
+        overrides: dict[str, Any] = {"regularization": "l2"}
+        if cfg["epochs"] != 201:  # smoke mode: the explorer's smallest settings
+            overrides.update(epochs=cfg["epochs"], n_train=100, hidden_layers=len(cfg["hidden"]),
+                             hidden_size=cfg["hidden"][0])
+        explorer = TrainingExplorer(**overrides)
+        asyncio.run(explorer.wait())  # the first run (and the figure) before timing
+    except Exception as exc:  # the explorer is optional for the benchmark: say why the row is missing
+        return {"skipped": f"TrainingExplorer could not run: {type(exc).__name__}: {exc}"}
+    total, first, train, draw = [], [], [], []
+    lambdas = [lam for lam in SLIDER_LAMBDAS if lam > 0][: max(reps, 1)]
+    for lam in lambdas:
+        start = time.perf_counter()
+        explorer.set(weight_decay_lambda=lam)
+        history = asyncio.run(explorer.wait())
+        total.append(time.perf_counter() - start)
+        timing = getattr(explorer, "last_timing", {}) or {}
+        if "first_draw" in timing:
+            first.append(timing["first_draw"])
+        if "train" in timing and "draw" in timing:
+            train.append(timing["train"])
+            draw.append(timing["draw"])
+        if history is None or len(history.epoch) != explorer.settings()["epochs"]:
+            return {"skipped": f"the explorer did not finish its run for λ = {lam}"}
+    out: dict[str, Any] = {"lambdas": lambdas, "total_s": _summary(total)}
+    if first:
+        out["first_draw_s"] = _summary(first)
+    if train:
+        out["train_s"], out["draw_s"] = _summary(train), _summary(draw)
+    return out
+
+
+CONTENDED = ("engine", "engine_1thread", "reference", "reference_1blas", "torch_2threads")
 
 
 def contended_case(exp: Experiment, names: list[str], reps: int) -> dict[str, Any]:
@@ -357,7 +429,7 @@ def run(mode: str, *, reps: int | None = None, use_torch: bool = True, log: Call
         torch_skip = "--no-torch"
 
     results: dict[str, Any] = {
-        "schema": 1,
+        "schema": 2,
         "mode": mode,
         "when": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "command": "python -m benchmarks" + (" --smoke" if mode == "smoke" else ""),
@@ -419,39 +491,56 @@ def run(mode: str, *, reps: int | None = None, use_torch: bool = True, log: Call
     def ratio(other: str) -> dict[str, Any] | None:
         if other not in times:
             return None
-        return _summary([o / c for o, c in zip(times[other], times["common"])])
+        return _summary([o / c for o, c in zip(times[other], times[BASE])])
 
-    results["ratios"] = {f"{n}/common": ratio(n) for n in names if n != "common"}
-    results["agreement_vs_common"] = {n: agreement(curves["common"], curves[n]) for n in names if n != "common"}
+    results["ratios"] = {f"{n}/{BASE}": ratio(n) for n in names if n != BASE}
+    results["agreement_vs_engine"] = {
+        n: agreement(curves[BASE], curves[n], exact=n in EXACT) for n in names if n != BASE
+    }
     results["curves"] = {n: {"train_acc": list(c[0]), "test_acc": list(c[1])} for n, c in curves.items()}
 
+    log("slider case ...")
     results["slider"] = slider_case(exp, cfg["slider_reps"])
+    results["slider_incremental"] = slider_case(exp, cfg["slider_reps"], evaluation="incremental")
+    log("the explorer's own path ...")
+    results["explorer"] = explorer_case(cfg, cfg["explorer_reps"])
     if cfg["contended_reps"]:
         log("the same with another process keeping a core busy ...")
         results["contended"] = contended_case(exp, [n for n in CONTENDED if n in names], cfg["contended_reps"])
     results["load_during"] = loads
     results["load_end"] = _load()
 
-    textbook = min(("textbook_1thread", "textbook_2threads"), key=lambda n: runs[n]["seconds"]["median"])
+    def median_ratio(name: str) -> float | None:
+        r = results["ratios"].get(f"{name}/{BASE}")
+        return None if r is None else r["median"]
+
+    reference = min(("reference", "reference_1blas"), key=lambda n: runs[n]["seconds"]["median"])
+    explorer = results["explorer"]
     measured = {
-        "torch_over_common": results["ratios"].get("torch_2threads/common", None) and results["ratios"]["torch_2threads/common"]["median"],
-        "textbook_over_common": results["ratios"][f"{textbook}/common"]["median"],
-        "pct_of_machine_peak": runs["common"]["pct_of_machine_peak"],
+        "torch_over_engine": median_ratio("torch_2threads"),
+        "textbook_over_engine": median_ratio("textbook_2threads"),
+        "reference_over_engine": median_ratio(reference),
         "slider_full_curve_s": results["slider"]["full_curve_s"]["median"],
         "slider_first_point_s": results["slider"]["first_point_s"]["median"],
+        "explorer_kernel_s": None if "skipped" in explorer else explorer["total_s"]["median"],
     }
-    upper = {"slider_full_curve_s", "slider_first_point_s"}
     results["targets"] = {
         key: {
-            "target": target,
+            "target": bound,
+            "kind": kind,
             "measured": None if measured[key] is None else round(measured[key], 3),
-            "met": None if measured[key] is None else (measured[key] <= target if key in upper else measured[key] >= target),
+            "met": None if measured[key] is None else (measured[key] >= bound if kind == "min" else measured[key] <= bound),
         }
-        for key, target in TARGETS.items()
+        for key, (bound, kind) in TARGETS.items()
     }
-    results["targets"]["textbook_over_common"]["against"] = f"{textbook} (the faster textbook setting)"
-    results["accuracies_agree"] = all(a["ok"] for a in results["agreement_vs_common"].values())
+    results["targets"]["reference_over_engine"]["against"] = f"{reference} (the faster reference setting)"
+    results["targets"]["textbook_over_engine"]["against"] = "textbook_2threads"
+    results["accuracies_agree"] = all(a["ok"] for a in results["agreement_vs_engine"].values())
     return results
+
+
+def _range(summary: dict[str, Any], fmt: str = ".3f") -> str:
+    return f"{summary['median']:{fmt}} s median ({summary['min']:{fmt}}–{summary['max']:{fmt}})"
 
 
 def report(results: dict[str, Any]) -> str:
@@ -466,9 +555,11 @@ def report(results: dict[str, Any]) -> str:
         f"(per repetition: {', '.join(str(x) for x in results['load_during'])}).",
         f"Peak float32 GEMM (sgemm {MODES[results['mode']]['peak_n']}³): {results['peak_sgemm_gflops']['1']} GFLOP/s "
         f"on 1 thread, {results['peak_sgemm_gflops']['2']} GFLOP/s on 2.  "
-        f"One run = {results['flops_per_run'] / 1e9:.1f} GFLOP of matrix products.",
+        f"One run = {results['flops_per_run'] / 1e9:.1f} GFLOP of matrix products "
+        "(the incremental evaluation does less; its GFLOP/s use the same count).",
         "",
-        "| implementation | median s | min–max s | ×common (median, min–max) | GFLOP/s | % of machine peak | final train / test acc |",
+        f"| implementation | median s | min–max s | ×{BASE} (median, min–max) | GFLOP/s | % of machine peak "
+        "| final train / test acc |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, r in results["runs"].items():
@@ -476,21 +567,36 @@ def report(results: dict[str, Any]) -> str:
             lines.append(f"| {name} | skipped: {r['skipped']} | | | | | |")
             continue
         s = r["seconds"]
-        ratio = results["ratios"].get(f"{name}/common")
-        ratio_text = "1" if name == "common" else f"{ratio['median']:.2f} ({ratio['min']:.2f}–{ratio['max']:.2f})"
+        ratio = results["ratios"].get(f"{name}/{BASE}")
+        ratio_text = "1" if name == BASE else f"{ratio['median']:.2f} ({ratio['min']:.2f}–{ratio['max']:.2f})"
         lines.append(
             f"| {name} | {s['median']:.3f} | {s['min']:.3f}–{s['max']:.3f} | {ratio_text} | {r['gflops']} | "
             f"{r['pct_of_machine_peak']} | {r['final']['train_acc']:.3f} / {r['final']['test_acc']:.3f} |"
         )
-    sl = results["slider"]
-    lines += [
-        "",
-        f"Slider case (new λ → curve, {len(sl['lambdas'])} values of λ): first point "
-        f"{sl['first_point_s']['median']:.3f} s median ({sl['first_point_s']['min']:.3f}–{sl['first_point_s']['max']:.3f}), "
-        f"complete {results['experiment']['epochs']}-epoch curve {sl['full_curve_s']['median']:.3f} s median "
-        f"({sl['full_curve_s']['min']:.3f}–{sl['full_curve_s']['max']:.3f}).",
-        "",
-    ]
+    epochs = results["experiment"]["epochs"]
+    lines.append("")
+    for key, what in (("slider", "exact"), ("slider_incremental", "incremental evaluation")):
+        sl = results[key]
+        lines.append(
+            f"Slider case, {what} (new λ → `make_lecture_trainer` → `epochs_iter`, training only, "
+            f"{len(sl['lambdas'])} values of λ): first point {_range(sl['first_point_s'])}, "
+            f"complete {epochs}-epoch curve {_range(sl['full_curve_s'])}."
+        )
+        lines.append("")
+    ex = results["explorer"]
+    if "skipped" in ex:
+        lines.append(f"Explorer (kernel side): skipped: {ex['skipped']}")
+    else:
+        parts = [f"complete curve trained and drawn {_range(ex['total_s'])}"]
+        if "first_draw_s" in ex:
+            parts.insert(0, f"first redraw {_range(ex['first_draw_s'])}")
+        if "train_s" in ex:
+            parts.append(f"of which training {_range(ex['train_s'])} and drawing {_range(ex['draw_s'])}")
+        lines.append(
+            f"Explorer, kernel side (`TrainingExplorer.set(weight_decay_lambda=λ)` → `await wait()`, "
+            f"{len(ex['lambdas'])} values of λ): " + ", ".join(parts) + "."
+        )
+    lines.append("")
     if "contended" in results:
         c = results["contended"]
         lines.append(
@@ -504,15 +610,17 @@ def report(results: dict[str, Any]) -> str:
         "|---|---|---|---|",
     ]
     for key, t in results["targets"].items():
-        wanted = f"≤ {t['target']}" if key.startswith("slider") else f"≥ {t['target']}"
+        wanted = f"≥ {t['target']}" if t["kind"] == "min" else f"≤ {t['target']}"
+        against = f" (against {t['against']})" if "against" in t else ""
         met = "n/a" if t["met"] is None else ("yes" if t["met"] else "**no**")
-        lines.append(f"| {key} | {wanted} | {t['measured']} | {met} |")
-    lines += ["", "Agreement with common (per-epoch accuracies, same initial weights and batches):", ""]
-    for name, a in results["agreement_vs_common"].items():
+        lines.append(f"| {key}{against} | {wanted} | {t['measured']} | {met} |")
+    lines += ["", f"Agreement with {BASE} (per-epoch accuracies, same initial weights and batches):", ""]
+    for name, a in results["agreement_vs_engine"].items():
+        need = "must be identical" if a["exact_required"] else f"tolerance {AGREEMENT_TOL}"
         lines.append(
             f"- {name}: identical for the first {a['identical_leading_epochs']} of {a['epochs']} epochs; "
             f"max |Δ| train {a['max_abs_diff_train_acc']}, test {a['max_abs_diff_test_acc']} "
-            f"({'ok' if a['ok'] else 'DISAGREES'})"
+            f"({need}: {'ok' if a['ok'] else 'DISAGREES'})"
         )
     return "\n".join(lines)
 
