@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
-CONTENDERS = ("engine", "engine_incremental", "engine_1thread", "reference", "reference_1blas",
+CONTENDERS = ("engine", "engine_incremental", "engine_in_step", "engine_1thread", "reference", "reference_1blas",
               "textbook_1thread", "textbook_2threads")
 TORCH = ("torch_2threads", "torch_1thread")
 
@@ -77,7 +77,7 @@ def test_the_engine_and_the_references_agree(smoke):
     curves = results["curves"]
     epochs = results["experiment"]["epochs"]
     assert len(curves["engine"]["test_acc"]) == epochs
-    for name in ("reference_1blas", "engine_1thread", "textbook_1thread", "textbook_2threads"):
+    for name in ("reference_1blas", "engine_in_step", "engine_1thread", "textbook_1thread", "textbook_2threads"):
         assert curves[name] == curves["engine"], name
         assert results["agreement_vs_engine"][name]["identical_leading_epochs"] == epochs
     assert results["agreement_vs_engine"]["reference_1blas"]["exact_required"] is True
