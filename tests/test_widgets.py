@@ -7,14 +7,20 @@ The explorer trains on the running asyncio loop; here each test drives it with
 from __future__ import annotations
 
 import asyncio
-import importlib.util
+import html
+import re
 
 import numpy as np
 import pytest
 
 from common import widgets as widgets_module
 from common.experiments import train_lecture_net
-from common.widgets import DEFAULT_SHOW, DEFAULTS, SETTINGS, TrainingExplorer
+from common.i18n import set_language, t
+from common.locale_ja import MESSAGES as JA
+from common.widgets import (
+    CURVE_KEYS, DEFAULT_SHOW, DEFAULTS, LAMBDA_OPTIONS, LAMBDAS, LEARNING_RATES, MAX_PINS, OPTIMIZERS, SETTINGS,
+    TrainingExplorer,
+)
 
 SMALL = dict(epochs=5, n_train=100)
 TINY = dict(epochs=4, n_train=100, hidden_layers=2, hidden_size=50)
@@ -34,11 +40,21 @@ def run(coro):
     return result
 
 
+def state(explorer: TrainingExplorer) -> str:
+    """The status line's state marker: waiting / training / done / error."""
+    return re.search(r"data-state='(\w+)'", explorer.status.value).group(1)
+
+
+def svg_attr(explorer: TrainingExplorer, name: str) -> str:
+    return re.search(rf"data-{name}='([^']*)'", explorer.curves.value).group(1)
+
+
 def assert_curves_match(explorer: TrainingExplorer, history) -> None:
+    """The live curves are the history's own numbers: accuracies, both data losses and the penalty."""
     data = explorer.curve_data()
     np.testing.assert_array_equal(data["epoch"], history.epoch)
-    for key in ("train_acc", "test_acc", "train_loss", "test_loss"):
-        np.testing.assert_allclose(data[key], getattr(history, key), rtol=0, atol=0, err_msg=key)
+    for key in CURVE_KEYS:
+        np.testing.assert_array_equal(data[key], np.asarray(getattr(history, key), dtype=float), err_msg=key)
 
 
 def assert_settings_recorded(history, expected: dict) -> None:
@@ -50,14 +66,16 @@ def assert_settings_recorded(history, expected: dict) -> None:
 
 def test_defaults_are_the_lecture():
     assert DEFAULTS == {
-        "regularization": "none", "weight_decay_lambda": 0.0, "use_dropout": False, "dropout_ratio": 0.15,
-        "n_train": 300, "epochs": 201, "seed": 0, "lr": 0.01, "hidden_layers": 6, "hidden_size": 100,
+        "regularization": "none", "weight_decay_lambda": 0.0, "l1_update": "subgradient", "use_dropout": False,
+        "dropout_ratio": 0.15, "dropout_inverted": True, "optimizer": "SGD", "lr": 0.01, "n_train": 300,
+        "epochs": 201, "seed": 0, "n_seeds": 1, "hidden_layers": 6, "hidden_size": 100,
         "augment_shift": 0, "augment_rotation": 0.0, "augment_noise": 0.0,
     }
     explorer = TrainingExplorer()  # no loop running: nothing trains yet
     assert explorer.settings() == DEFAULTS
     assert list(explorer.controls) == list(SETTINGS)
-    assert explorer.history is None
+    assert explorer.history is None and explorer.pinned == []
+    assert state(explorer) == "waiting"
 
 
 def test_initial_run_records_the_defaults_and_draws_them():
@@ -71,8 +89,12 @@ def test_initial_run_records_the_defaults_and_draws_them():
     assert history.settings["hidden_size_list"] == [100] * 6
     assert "augment" not in history.settings  # augmentation off: no augmenter at all
     assert_curves_match(explorer, history)
-    assert "done" in explorer.status.value and "epoch 5/5" in explorer.status.value
+    assert state(explorer) == "done" and "epoch 5/5" in explorer.status.value
     assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert svg_attr(explorer, "points") == "5" and svg_attr(explorer, "done") == "1"
+    assert set(explorer.last_timing) >= {"first_draw", "total", "train", "draw", "redraws"}
+    assert 0 < explorer.last_timing["first_draw"] <= explorer.last_timing["total"]
+    assert [h.settings["seed"] for h in explorer.runs] == [0]
 
 
 def test_same_code_path_and_seeding_as_train_lecture_net():
@@ -81,9 +103,8 @@ def test_same_code_path_and_seeding_as_train_lecture_net():
     reference = train_lecture_net(
         regularization="none", use_dropout=True, seed=3, epochs=4, n_train=100, hidden_size_list=[50, 50]
     )
-    assert history.train_acc == reference.train_acc
-    assert history.test_acc == reference.test_acc
-    assert history.train_loss == reference.train_loss
+    for key in ("train_acc", "test_acc", "train_loss", "train_data_loss", "test_loss", "penalty"):
+        assert getattr(history, key) == getattr(reference, key), key
 
 
 def test_unknown_default_key_is_refused_with_the_allowed_names():
@@ -101,12 +122,19 @@ def test_unknown_default_key_is_refused_with_the_allowed_names():
         ("dropout_ratio", float("nan")), ("n_train", 150), ("n_train", 300.5), ("epochs", 0),
         ("epochs", 5.5), ("epochs", True), ("seed", -1), ("lr", 1.0), ("lr", "0.01"),
         ("hidden_layers", 9), ("hidden_size", 5), ("augment_shift", 5), ("augment_rotation", 45),
-        ("augment_noise", 1.0),
+        ("augment_noise", 1.0), ("optimizer", "RMSprop"), ("optimizer", 1), ("l1_update", "ista"),
+        ("dropout_inverted", "yes"), ("n_seeds", 0), ("n_seeds", 6),
     ],
 )
 def test_bad_default_values_are_refused_naming_the_setting(name, value):
     with pytest.raises(ValueError, match=name):
         TrainingExplorer(**{name: value})
+
+
+def test_choices_are_case_insensitive_and_come_back_spelled_as_listed():
+    explorer = TrainingExplorer(optimizer="adamw", regularization="L1", l1_update="PROXIMAL")
+    assert explorer.settings()["optimizer"] == "AdamW"
+    assert explorer.settings()["regularization"] == "l1" and explorer.settings()["l1_update"] == "proximal"
 
 
 def test_bad_show_and_chunk_seconds_are_refused():
@@ -119,15 +147,29 @@ def test_bad_show_and_chunk_seconds_are_refused():
 def test_all_sliders_update_only_on_release():
     explorer = TrainingExplorer()
     sliders = [c for c in explorer.controls.values() if hasattr(c, "continuous_update")]
-    assert len(sliders) >= 10
+    assert len(sliders) >= 11
     assert all(c.continuous_update is False for c in sliders)
+
+
+def test_the_lectures_lambdas_and_learning_rates_are_reachable():
+    explorer = TrainingExplorer()
     lam = explorer.controls["weight_decay_lambda"]
-    assert [value for _, value in lam.options] == [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 1.0]
+    options = [value for _, value in lam.options]
+    assert options == list(LAMBDA_OPTIONS) == sorted(options) and options[0] == 0.0
+    assert set(LAMBDAS) <= set(LAMBDA_OPTIONS)
     assert lam.value == 0.0 and lam.label == "0"
+    for value, text in ((0.004, "0.004"), (0.005, "0.005"), (0.1, "0.1"), (0.2, "0.2"), (0.0, "0")):
+        lam.value = value  # what the slider sends
+        assert lam.label == text
+    lr = explorer.controls["lr"]
+    assert {0.01, 0.1} <= {value for _, value in lr.options} == set(LEARNING_RATES)
+    assert lr.value == 0.01
+    assert list(explorer.controls["optimizer"].options) == list(OPTIMIZERS)
+    assert list(OPTIMIZERS) == ["SGD", "Momentum", "AdaGrad", "Adam", "AdamW"]
 
 
 def test_show_hides_controls_but_keeps_them_and_their_defaults():
-    explorer = TrainingExplorer(show=["lr", "seed"], title="Learning rate", **TINY)
+    explorer = TrainingExplorer(show=["lr", "seed", "optimizer"], title="Learning rate", **TINY)
     shown = set()
 
     def walk(widget):
@@ -136,14 +178,20 @@ def test_show_hides_controls_but_keeps_them_and_their_defaults():
             walk(child)
 
     walk(explorer.widget)
-    assert explorer.controls["lr"] in shown and explorer.controls["seed"] in shown
+    visible = ("lr", "seed", "optimizer")
+    assert all(explorer.controls[name] in shown for name in visible)
     for name in SETTINGS:
-        if name not in ("lr", "seed"):
+        if name not in visible:
             assert explorer.controls[name] not in shown, name
-    assert explorer.status in shown and explorer.image in shown
+    for part in (explorer.status, explorer.image, explorer.curves, explorer.pin_button, explorer.clear_button,
+                 explorer.pins_view):
+        assert part in shown
     assert set(explorer.controls) == set(SETTINGS)
     history = run(explorer.wait())
     assert_settings_recorded(history, {**DEFAULTS, **TINY})
+    everything = TrainingExplorer(show="all")
+    walk(everything.widget)
+    assert all(everything.controls[name] in shown for name in SETTINGS)
     default = TrainingExplorer()
     walk(default.widget)
     assert all(default.controls[name] in shown for name in DEFAULT_SHOW)
@@ -155,14 +203,68 @@ def test_displays_as_its_widget():
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
 
 
+def test_css_classes_for_the_browser_test():
+    explorer = TrainingExplorer()
+    assert "training-explorer" in explorer.widget._dom_classes
+    assert "explorer-status" in explorer.status._dom_classes
+    assert "explorer-live" in explorer.curves._dom_classes
+    assert "explorer-pins" in explorer.pins_view._dom_classes
+    assert "explorer-pin" in explorer.pin_button._dom_classes
+    assert "explorer-clear-pins" in explorer.clear_button._dom_classes
+
+
+# -- the live curves -------------------------------------------------------------------
+
+
+def test_loss_panel_compares_like_with_like():
+    explorer = TrainingExplorer(regularization="l2", weight_decay_lambda=0.1, **TINY)
+    history = run(explorer.wait())
+    data = explorer.curve_data()
+    assert_curves_match(explorer, history)
+    # the training curve is the data loss (not the objective with the penalty) ...
+    assert not np.allclose(data["train_data_loss"], history.train_loss)
+    # ... and the penalty is its own line: ½·λ·ΣW² > 0 here
+    assert np.all(data["penalty"] > 0)
+    assert "data-key='penalty'" in explorer.curves.value and "data-key='train_data_loss'" in explorer.curves.value
+    plain = TrainingExplorer(**TINY)
+    run(plain.wait())
+    assert np.all(plain.curve_data()["penalty"] == 0)
+    assert "data-key='penalty'" not in plain.curves.value  # 0 has no place on a log axis: no line
+
+
+def test_svg_points_lie_inside_their_axes():
+    explorer = TrainingExplorer(**TINY)
+    run(explorer.wait())
+    svg = explorer.curves.value
+    boxes = [tuple(map(float, m)) for m in re.findall(
+        r"<rect x='([\d.]+)' y='([\d.]+)' width='([\d.]+)' height='([\d.]+)'/>", svg)]
+    assert len(boxes) == 2
+    for key, (x, y, w, h) in (("test_acc", boxes[0]), ("train_data_loss", boxes[1])):
+        d = re.search(rf"<path d='([^']*)' [^>]*data-key='{key}'", svg).group(1)
+        points = np.array(re.findall(r"[ML]([\d.]+) ([\d.]+)", d), dtype=float)
+        assert len(points) == 4
+        tol = 0.11  # both are rounded to 0.1 px
+        assert np.all((x - tol <= points[:, 0]) & (points[:, 0] <= x + w + tol)), key
+        assert np.all((y - tol <= points[:, 1]) & (points[:, 1] <= y + h + tol)), key
+        assert points[-1, 0] == pytest.approx(x + w * 4 / TINY["epochs"], abs=tol)  # the 4th epoch at the right end
+        assert np.all(np.diff(points[:, 0]) > 0)  # epochs left to right
+
+
+def test_lines_break_at_missing_values():
+    geo = {"box": (10.0, 5.0, 100.0, 50.0), "xlim": (0.0, 10.0), "ylim": (0.01, 10.0), "log": True}
+    d = widgets_module._line_path(geo, np.arange(1.0, 6.0), np.array([1.0, np.nan, 0.1, 0.0, 2.0]))
+    assert d.count("M") == 3 and d.count("L") == 0  # three lone points: nothing joins across a gap
+    assert widgets_module._line_path(geo, np.array([]), np.array([])) == ""
+
+
 # -- re-training on changes -----------------------------------------------------------
 
 
 def test_changing_lambda_retrains_with_it():
     explorer = TrainingExplorer(regularization="l2", **TINY)
     first = run(explorer.wait())
-    png_before = explorer.image.value
-    explorer.controls["weight_decay_lambda"].value = 0.1  # as if the learner dragged the slider
+    svg_before = explorer.curves.value
+    explorer.controls["weight_decay_lambda"].value = 0.1  # as if the learner moved the slider
     second = run(explorer.wait())
     assert second is not first and explorer.history is second
     assert second.settings["weight_decay_lambda"] == 0.1
@@ -170,7 +272,8 @@ def test_changing_lambda_retrains_with_it():
     assert second.train_loss != first.train_loss  # the penalty is in the training loss
     assert second.weight_norm[-1] < first.weight_norm[-1]  # weight decay shrinks the weights
     assert_curves_match(explorer, second)
-    assert explorer.image.value != png_before
+    assert explorer.curves.value != svg_before
+    assert int(svg_attr(explorer, "run")) == 2
 
 
 def test_changes_inside_a_running_loop_start_training_at_once():
@@ -184,7 +287,7 @@ def test_changes_inside_a_running_loop_start_training_at_once():
 
     explorer, first_points, status = run(scenario())
     assert first_points == [1.0]  # the first chunk is a single epoch: points appear at once
-    assert "training…" in status and "epoch 1/4" in status
+    assert "data-state='training'" in status and "epoch 1/4" in status
     assert explorer.history.epoch == [1, 2, 3, 4]
 
 
@@ -192,19 +295,19 @@ def test_ten_rapid_changes_end_with_the_last_values_and_no_stale_curve():
     async def scenario():
         explorer = TrainingExplorer(chunk_seconds=0.001, regularization="l2", **{**TINY, "epochs": 12}, seed=1)
         draws, stale = [], []
-        original_show = explorer._show
+        original = explorer._redraw
 
-        def spy(history, s, started, finished, error=None):
-            draws.append((dict(s), len(history.epoch), finished))
-            if s != explorer.settings():  # a superseded run must never draw
-                stale.append(s)
-            original_show(history, s, started, finished, error)
+        def spy(run_, timing, requested):
+            draws.append((dict(run_.settings), run_.epochs_done(), run_.finished))
+            if run_.settings != explorer.settings():  # a superseded run must never draw
+                stale.append(run_.settings)
+            original(run_, timing, requested)
 
-        explorer._show = spy
+        explorer._redraw = spy
         changes = [
             ("weight_decay_lambda", 0.01), ("seed", 2), ("weight_decay_lambda", 0.1), ("epochs", 16),
             ("use_dropout", True), ("dropout_ratio", 0.3), ("lr", 0.03), ("regularization", "l1"),
-            ("weight_decay_lambda", 0.003), ("epochs", 7),
+            ("n_seeds", 2), ("optimizer", "Momentum"), ("weight_decay_lambda", 0.003), ("epochs", 7),
         ]
         for i, (name, value) in enumerate(changes):
             explorer.controls[name].value = value
@@ -218,13 +321,13 @@ def test_ten_rapid_changes_end_with_the_last_values_and_no_stale_curve():
     assert last["epochs"] == 7 and last["regularization"] == "l1" and last["weight_decay_lambda"] == 0.003
     assert_settings_recorded(history, last)
     assert history.epoch == list(range(1, 8))
-    assert_curves_match(explorer, history)
+    assert [h.settings["seed"] for h in explorer.runs] == [2, 3]
     assert stale == []
     interrupted = [s for s, n, finished in draws if not finished and s != last]
     assert interrupted, "no run was ever cancelled mid-way: the test did not exercise cancellation"
     finished = [s for s, n, done in draws if done]
     assert finished[-1] == last and last not in finished[:-1]
-    assert RED not in explorer.status.value
+    assert RED not in explorer.status.value and state(explorer) == "done"
 
 
 def test_wait_follows_a_change_made_while_it_waits():
@@ -247,9 +350,9 @@ def test_set_changes_several_controls_with_one_restart():
     async def scenario():
         explorer = TrainingExplorer(**TINY)
         await explorer.wait()
-        builds = []  # one entry per restart (each restart creates one _run coroutine)
-        original = explorer._run
-        explorer._run = lambda s: builds.append(s) or original(s)
+        builds = []  # one entry per restart (each restart creates one _run_task coroutine)
+        original = explorer._run_task
+        explorer._run_task = lambda s, requested: builds.append(s) or original(s, requested)
         explorer.set(regularization="l2", weight_decay_lambda=0.2, use_dropout=True)
         history = await explorer.wait()
         return explorer, history, builds
@@ -264,25 +367,28 @@ def test_set_changes_several_controls_with_one_restart():
     assert explorer.controls["weight_decay_lambda"].value == 0.2
 
 
-def test_moving_lambda_or_the_dropout_ratio_makes_it_take_effect():
+def test_moving_a_control_makes_it_take_effect():
     async def scenario():
         explorer = TrainingExplorer(**TINY)  # the lecture: regularization 'none', no dropout
         plain = await explorer.wait()
         starts = []
-        original = explorer._run
-        explorer._run = lambda s: starts.append(s) or original(s)
-        explorer.controls["weight_decay_lambda"].value = 0.1  # a learner drags λ ...
+        original = explorer._run_task
+        explorer._run_task = lambda s, requested: starts.append(s) or original(s, requested)
+        explorer.controls["weight_decay_lambda"].value = 0.1  # a learner moves λ ...
         with_l2 = await explorer.wait()
         explorer.controls["dropout_ratio"].value = 0.3  # ... then the dropout ratio
         with_dropout = await explorer.wait()
-        return explorer, plain, with_l2, with_dropout, starts
+        explorer.controls["l1_update"].value = "proximal"  # ... then the L1 update
+        with_l1 = await explorer.wait()
+        return explorer, plain, with_l2, with_dropout, with_l1, starts
 
-    explorer, plain, with_l2, with_dropout, starts = run(scenario())
-    assert len(starts) == 2  # the switched partner control did not cause an extra restart
+    explorer, plain, with_l2, with_dropout, with_l1, starts = run(scenario())
+    assert len(starts) == 3  # the switched partner control did not cause an extra restart
     assert with_l2.settings["regularization"] == "l2" and with_l2.settings["weight_decay_lambda"] == 0.1
     assert with_l2.train_loss != plain.train_loss  # ... so the λ slider is never a no-op
     assert with_dropout.settings["use_dropout"] is True and with_dropout.settings["dropout_ratio"] == 0.3
     assert with_dropout.train_loss != with_l2.train_loss
+    assert with_l1.settings["regularization"] == "l1" and with_l1.settings["l1_update"] == "proximal"
     assert "no effect" not in explorer.status.value
 
 
@@ -290,31 +396,247 @@ def test_lambda_without_regularization_is_kept_when_asked_for_and_pointed_out():
     explorer = TrainingExplorer(weight_decay_lambda=0.1, **TINY)
     history = run(explorer.wait())
     assert history.settings["regularization"] == "none"
-    assert "no effect" in explorer.status.value
+    assert t("widgets.note.lambda_no_effect") in html.unescape(explorer.status.value)
     explorer.set(regularization="none", weight_decay_lambda=0.2)  # explicit: not switched to L2
     history = run(explorer.wait())
     assert history.settings["regularization"] == "none" and history.settings["weight_decay_lambda"] == 0.2
     assert "no effect" in explorer.status.value
 
 
-def test_css_classes_for_the_browser_test():
-    explorer = TrainingExplorer()
-    assert "training-explorer" in explorer.widget._dom_classes
-    assert "explorer-status" in explorer.status._dom_classes
+# -- every lever ---------------------------------------------------------------------
+
+
+def _weights(history):
+    return [w for key, w in history.network.params.items() if key.startswith("W")]
+
+
+@pytest.mark.parametrize("name", ["Momentum", "AdaGrad", "Adam"])
+def test_the_optimizer_lever_trains_with_that_optimizer(name):
+    explorer = TrainingExplorer(**TINY)
+    sgd = run(explorer.wait())
+    explorer.controls["optimizer"].value = name
+    history = run(explorer.wait())
+    assert history.settings["optimizer"] == name
+    assert history.train_loss != sgd.train_loss
+    if name == "Adam":
+        assert history.settings["beta1"] == 0.9  # the optimizer's own settings: Adam really ran
+
+
+def test_adamw_takes_l2s_lambda_as_its_decoupled_weight_decay():
+    explorer = TrainingExplorer(optimizer="AdamW", regularization="l2", weight_decay_lambda=0.1, lr=0.001, **TINY)
+    history = run(explorer.wait())
+    assert history.settings["optimizer"] == "AdamW" and history.settings["weight_decay"] == 0.1
+    assert history.settings["weight_decay_lambda"] == 0.1 and history.settings["regularization"] == "l2"
+    assert all(p == 0 for p in history.penalty)  # decoupled: no penalty term in the loss
+    assert "AdamW" in explorer.status.value
+    explorer.set(regularization="none")
+    plain = run(explorer.wait())
+    assert plain.settings["weight_decay"] == 0.0
+    assert plain.weight_norm[-1] > history.weight_norm[-1]
+
+
+def test_the_proximal_l1_update_lands_weights_on_zero_and_draws_its_penalty():
+    explorer = TrainingExplorer(regularization="l1", weight_decay_lambda=0.1, lr=0.1, **TINY)
+    subgradient = run(explorer.wait())
+    explorer.controls["l1_update"].value = "proximal"
+    proximal = run(explorer.wait())
+    assert proximal.settings["l1_update"] == "proximal" and subgradient.settings["l1_update"] == "subgradient"
+    exact_zeros = [sum(int(np.sum(w == 0)) for w in _weights(h)) for h in (subgradient, proximal)]
+    assert exact_zeros[0] == 0 < exact_zeros[1]  # the proximal step stops at 0; λ·sign(W) hovers around it
+    # the network has no penalty term here (the optimizer applies λ); the line shows λ·Σ|W|
+    expected = 0.1 * sum(float(np.abs(w).sum(dtype=np.float64)) for w in _weights(proximal))
+    assert proximal.penalty[-1] == pytest.approx(expected, rel=1e-6)
+    np.testing.assert_array_equal(explorer.curve_data()["penalty"], proximal.penalty)
+    assert all(p > 0 for p in proximal.penalty)
+
+
+def test_the_proximal_step_with_another_optimizer_is_refused_visibly():
+    explorer = TrainingExplorer(regularization="l1", weight_decay_lambda=0.01, l1_update="proximal",
+                                optimizer="Adam", **TINY)
+    history = run(explorer.wait())  # must not raise
+    assert history is None
+    assert state(explorer) == "error" and RED in explorer.status.value
+    assert "SGD" in explorer.status.value and "Adam" in explorer.status.value
+    explorer.controls["optimizer"].value = "SGD"
+    assert run(explorer.wait()).settings["l1_update"] == "proximal"
+    assert state(explorer) == "done"
+
+
+def test_the_dropout_scaling_lever_builds_the_lectures_class():
+    explorer = TrainingExplorer(use_dropout=True, **TINY)
+    inverted = run(explorer.wait())
+    explorer.controls["dropout_inverted"].value = False
+    at_test_time = run(explorer.wait())
+    assert inverted.settings["dropout_inverted"] is True and at_test_time.settings["dropout_inverted"] is False
+    assert inverted.network.dropout_inverted is True and at_test_time.network.dropout_inverted is False
+    assert at_test_time.train_loss != inverted.train_loss
+
+
+def test_several_seeds_train_interleaved_and_draw_a_band():
+    async def scenario():
+        explorer = TrainingExplorer(n_seeds=3, seed=4, chunk_seconds=10, **TINY)
+        await asyncio.sleep(0)  # the first chunk: one epoch of every seed
+        first = [len(h.epoch) for h in explorer._run.histories]
+        await explorer.wait()
+        return explorer, first
+
+    explorer, first = run(scenario())
+    assert first == [1, 1, 1]  # interleaved epoch by epoch: the band exists from the first redraw
+    runs = explorer.runs
+    assert [h.settings["seed"] for h in runs] == [4, 5, 6] and len(runs) == 3
+    assert explorer.history is runs[0]
+    data = explorer.curve_data()
+    for key in CURVE_KEYS:
+        values = np.array([getattr(h, key) for h in runs], dtype=float)
+        np.testing.assert_allclose(data[key], values.mean(axis=0), rtol=1e-12, err_msg=key)
+        np.testing.assert_allclose(data[key + "_sd"], values.std(axis=0, ddof=1), rtol=1e-9, atol=1e-15,
+                                   err_msg=key)
+    assert np.all(data["test_acc_sd"] > 0)
+    assert explorer.curves.value.count("fill-opacity") == 4  # train/test accuracy and both data losses
+    assert "±" in explorer.status.value and "3" in explorer.status.value
+    explorer.set(n_seeds=1)
+    run(explorer.wait())
+    assert "test_acc_sd" not in explorer.curve_data() and "fill-opacity" not in explorer.curves.value
+
+
+def test_augmentation_controls_are_recorded_and_used():
+    explorer = TrainingExplorer(show="all", **TINY)
+    plain = run(explorer.wait())
+    explorer.set(augment_shift=2, augment_rotation=10.0, augment_noise=0.1)
+    history = run(explorer.wait())
+    assert history.settings["augment_shift"] == 2
+    assert history.settings["augment_rotation"] == 10.0
+    assert history.settings["augment_noise"] == 0.1
+    assert history.settings["augment"] == {"shift": 2, "rotation": 10.0, "noise_std": 0.1, "flip_p": 0.0}
+    assert history.train_loss != plain.train_loss
+
+
+# -- pins ------------------------------------------------------------------------------
+
+
+def test_pin_keeps_the_run_as_a_reference_and_the_status_shows_the_difference():
+    explorer = TrainingExplorer(regularization="l2", **TINY)
+    first = run(explorer.wait())
+    background = explorer.image.value
+    pin = explorer.pin()
+    assert explorer.pinned == [pin] and pin.number == 1 and pin.complete
+    assert pin.history is first and pin.histories == (first,)
+    assert pin.settings == {name: first.settings[name] for name in SETTINGS}
+    assert pin.final()["test_acc"] == first.final()["test_acc"]
+    assert explorer.image.value != background  # the faded curves are in the background now
+    assert "data-pin='1'" in explorer.pins_view.value and "L2 λ=0" in explorer.pins_view.value
+    assert "Δ vs pin 1" in explorer.status.value and "test +0.000 · gap +0.000" in explorer.status.value
+
+    explorer.controls["weight_decay_lambda"].value = 0.2
+    second = run(explorer.wait())
+    d_test = second.final()["test_acc"] - first.final()["test_acc"]
+    d_gap = second.final()["gap"] - first.final()["gap"]
+    assert f"Δ vs pin 1 (epoch 4): test {d_test:+.3f} · gap {d_gap:+.3f}" in explorer.status.value
+    assert explorer.pinned[0].history is first  # a pin does not follow the live run
+
+    explorer.clear_pins()
+    assert explorer.pinned == [] and explorer.pins_view.value == ""
+    assert explorer.image.value == background  # same axes, no pins: the very same picture
+    assert "Δ" not in explorer.status.value
+
+
+def test_at_most_a_few_pins_the_oldest_goes_first():
+    explorer = TrainingExplorer(**TINY)
+    run(explorer.wait())
+    for seed in range(1, MAX_PINS + 2):
+        explorer.pin()
+        explorer.controls["seed"].value = seed
+        run(explorer.wait())
+    assert [p.number for p in explorer.pinned] == list(range(2, MAX_PINS + 2))
+    assert [p.settings["seed"] for p in explorer.pinned] == list(range(1, MAX_PINS + 1))
+    assert "pin 1 removed" in explorer.pins_view.value
+
+
+def test_pinning_a_run_that_is_still_training_keeps_it_as_far_as_it_got():
+    async def scenario():
+        explorer = TrainingExplorer(chunk_seconds=0.001, **{**TINY, "epochs": 30})
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        pin = explorer.pin()
+        epochs = len(pin.history.epoch)
+        await explorer.wait()
+        return explorer, pin, epochs
+
+    explorer, pin, epochs = run(scenario())
+    assert 1 <= epochs < 30 and not pin.complete
+    assert len(pin.history.epoch) == epochs  # a snapshot: it stopped growing
+    assert len(explorer.history.epoch) == 30
+    assert "stopped at epoch" in explorer.pins_view.value
+
+
+def test_pins_of_several_seeds_compare_their_means():
+    explorer = TrainingExplorer(n_seeds=2, **TINY)
+    runs = run(explorer.wait()) and explorer.runs
+    pin = explorer.pin()
+    assert [h.settings["seed"] for h in pin.histories] == [0, 1]
+    assert pin.final()["test_acc"] == pytest.approx(np.mean([h.final()["test_acc"] for h in runs]))
+    assert "seeds 0–1" in pin.label
+
+
+def test_the_pin_button_refuses_visibly_when_there_is_nothing_to_pin():
+    explorer = TrainingExplorer(**TINY)  # not started: nothing drawn yet
+    explorer.pin_button.click()  # must not raise into ipywidgets
+    assert explorer.pinned == [] and state(explorer) == "error"
+    assert t("widgets.refused.nothing_to_pin") in html.unescape(explorer.status.value)
+    assert t("widgets.status.cannot_train") not in explorer.status.value  # about pinning, not training
+    with pytest.raises(ValueError):
+        explorer.pin()
+    run(explorer.wait())
+    explorer.pin_button.click()
+    explorer.clear_button.click()
+    assert len(explorer.pinned) == 0
+    explorer.pin_button.click()
+    assert len(explorer.pinned) == 1 and state(explorer) == "done"
+
+
+# -- language ----------------------------------------------------------------------------
+
+
+def test_japanese_labels_status_and_pins():
+    set_language("ja")
+    explorer = TrainingExplorer(show="all", regularization="l2", weight_decay_lambda=0.004, **TINY)
+    assert explorer.controls["weight_decay_lambda"].description == JA["widgets.label.weight_decay_lambda"]
+    assert explorer.controls["lr"].description == "学習率"
+    assert explorer.pin_button.description == JA["widgets.button.pin"]
+    reg = explorer.controls["regularization"]
+    assert [label for label, _ in reg.options] == ["なし", "L2", "L1"]
+    assert reg.tooltips[1] == JA["widgets.tip.choice.l2"]
+    assert explorer.controls["dropout_inverted"].options[1][0] == JA["widgets.choice.test_time"]
+    run(explorer.wait())
+    assert "エポック 4/4" in explorer.status.value and JA["widgets.status.done"] in explorer.status.value
+    explorer.pin()
+    assert "ピン 1" in explorer.pins_view.value and "ピン 1 との差" in explorer.status.value
+    explorer.set(optimizer="Adam", l1_update="proximal")  # switches to L1 with Adam: refused, in Japanese
+    run(explorer.wait())
+    assert "SGD 用" in explorer.status.value and JA["widgets.status.cannot_train"] in explorer.status.value
+
+
+def test_every_visible_string_comes_from_the_catalogue():
+    """Each widget label/tooltip equals its catalogue entry, so nothing stays English in Japanese."""
+    explorer = TrainingExplorer(show="all")
+    for name, control in explorer.controls.items():
+        if hasattr(control, "description") and control.description:
+            assert control.description == t(f"widgets.label.{name}")
+        assert control.tooltip == t(f"widgets.tip.{name}")
 
 
 # -- errors never escape ---------------------------------------------------------------
 
 
 def test_a_diverging_run_shows_a_red_message_and_keeps_its_partial_curve():
-    # L1 with λ = 1 and lr = 0.3 (all reachable with the sliders): every step moves each weight
+    # L1 with λ = 1 and lr = 0.3 (all reachable with the controls): every step moves each weight
     # by ±0.3, the weights oscillate with growing size and the lecture's 6×100 net overflows.
     explorer = TrainingExplorer(regularization="l1", weight_decay_lambda=1.0, lr=0.3, epochs=30, n_train=100)
     history = run(explorer.wait())  # must not raise
-    assert history.diverged is not None and "diverged" in history.diverged
+    assert history.diverged is not None
     assert len(history.epoch) < 30
-    assert RED in explorer.status.value and "diverged" in explorer.status.value
-    assert "done" not in explorer.status.value
+    assert RED in explorer.status.value and state(explorer) == "error"
+    assert history.diverged[:20] in html.unescape(explorer.status.value)
     assert_curves_match(explorer, history)
 
 
@@ -332,10 +654,10 @@ def test_an_error_while_building_is_shown_not_raised(monkeypatch):
 def test_even_a_failing_redraw_is_shown_not_raised():
     explorer = TrainingExplorer(**TINY)
 
-    def broken():
+    def broken(run_):
         raise RuntimeError("the canvas broke")
 
-    explorer._redraw = broken
+    explorer._draw_live = broken
     run(explorer.wait())  # must not raise, and the loop must not log a task error
     assert RED in explorer.status.value and "the canvas broke" in explorer.status.value
 
@@ -351,17 +673,10 @@ def test_out_of_range_typed_seed_is_clamped():
     assert RED not in explorer.status.value
 
 
-# -- augmentation -----------------------------------------------------------------------
-
-
-@pytest.mark.skipif(importlib.util.find_spec("common.augment") is None, reason="common/augment.py not written yet")
-def test_augmentation_controls_are_recorded_and_used():
-    explorer = TrainingExplorer(show="all", **TINY)
-    plain = run(explorer.wait())
-    explorer.set(augment_shift=2, augment_rotation=10.0, augment_noise=0.1)
-    history = run(explorer.wait())
-    assert history.settings["augment_shift"] == 2
-    assert history.settings["augment_rotation"] == 10.0
-    assert history.settings["augment_noise"] == 0.1
-    assert history.settings["augment"] == {"shift": 2, "rotation": 10.0, "noise_std": 0.1, "flip_p": 0.0}
-    assert history.train_loss != plain.train_loss
+def test_a_setting_changed_out_of_range_from_python_is_refused_in_the_status_line():
+    explorer = TrainingExplorer(**TINY)
+    explorer.controls["epochs"].max = 500
+    explorer.controls["epochs"].value = 400  # beyond the explorer's own range
+    run(explorer.wait())
+    assert state(explorer) == "error" and "400" in explorer.status.value
+    assert t("widgets.label.epochs") in explorer.status.value
