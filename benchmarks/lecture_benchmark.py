@@ -86,6 +86,8 @@ TARGETS = {
     "slider_full_curve_s": (0.6, "max"),  # a new λ -> the whole 201-epoch curve, training only
     "slider_first_point_s": (0.15, "max"),
     "explorer_kernel_s": (0.8, "max"),  # the explorer's own path in the kernel: training + drawing
+    "browser_full_curve_s": (1.0, "max"),  # 09_playground in JupyterLab + Chromium: λ one step -> curve painted
+    "browser_first_points_s": (0.15, "max"),
 }
 
 # Per-epoch accuracies must be identical for the first AGREEMENT_EXACT_EPOCHS epochs and
@@ -383,6 +385,35 @@ def explorer_case(cfg: dict[str, Any], reps: int) -> dict[str, Any]:
     return out
 
 
+def explorer_rows(mode: str, cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The explorer's rows: ``(kernel side, browser)``.
+
+    ``benchmarks/browser_benchmark.py`` (moving the λ slider of
+    ``09_playground`` in JupyterLab + Chromium, and the same in the kernel
+    alone) when it is there; otherwise the kernel side from
+    :func:`explorer_case` and the browser row skipped.
+    """
+    try:
+        from . import browser_benchmark
+    except ImportError:
+        return explorer_case(cfg, cfg["explorer_reps"]), {"skipped": "benchmarks/browser_benchmark.py is missing"}
+    try:
+        result = browser_benchmark.run(moves=max(cfg["explorer_reps"], 1), browser=mode == "full",
+                                       smoke=mode == "smoke")
+    except Exception as exc:  # a broken browser setup must not cost the other rows
+        return explorer_case(cfg, cfg["explorer_reps"]), {"skipped": f"{type(exc).__name__}: {exc}"}
+    kernel = result["kernel"]
+    explorer = {
+        "via": "benchmarks/browser_benchmark.py (λ control moved, await explorer.wait())",
+        "lambdas": kernel["lambdas"],
+        "total_s": kernel["total"],
+        "first_draw_s": kernel["first_draw"],
+        "train_s": kernel["train"],
+        "draw_s": kernel["draw"],
+    }
+    return explorer, result["browser"]
+
+
 CONTENDED = ("engine", "engine_1thread", "reference", "reference_1blas", "torch_2threads")
 
 
@@ -507,8 +538,8 @@ def run(mode: str, *, reps: int | None = None, use_torch: bool = True, log: Call
     log("slider case ...")
     results["slider"] = slider_case(exp, cfg["slider_reps"])
     results["slider_incremental"] = slider_case(exp, cfg["slider_reps"], evaluation="incremental")
-    log("the explorer's own path ...")
-    results["explorer"] = explorer_case(cfg, cfg["explorer_reps"])
+    log("the explorer: kernel side (and the browser, if Chromium is there) ...")
+    results["explorer"], results["browser"] = explorer_rows(mode, cfg)
     if cfg["contended_reps"]:
         log("the same with another process keeping a core busy ...")
         results["contended"] = contended_case(exp, [n for n in CONTENDED if n in names], cfg["contended_reps"])
@@ -520,7 +551,7 @@ def run(mode: str, *, reps: int | None = None, use_torch: bool = True, log: Call
         return None if r is None else r["median"]
 
     reference = min(("reference", "reference_1blas"), key=lambda n: runs[n]["seconds"]["median"])
-    explorer = results["explorer"]
+    explorer, browser = results["explorer"], results["browser"]
     measured = {
         "torch_over_engine": median_ratio("torch_2threads"),
         "textbook_over_engine": median_ratio("textbook_2threads"),
@@ -528,6 +559,8 @@ def run(mode: str, *, reps: int | None = None, use_torch: bool = True, log: Call
         "slider_full_curve_s": results["slider"]["full_curve_s"]["median"],
         "slider_first_point_s": results["slider"]["first_point_s"]["median"],
         "explorer_kernel_s": None if "skipped" in explorer else explorer["total_s"]["median"],
+        "browser_full_curve_s": None if "skipped" in browser else browser["full_curve"]["median"],
+        "browser_first_points_s": None if "skipped" in browser else browser["first_points"]["median"],
     }
     results["targets"] = {
         key: {
@@ -600,6 +633,16 @@ def report(results: dict[str, Any]) -> str:
         lines.append(
             f"Explorer, kernel side (`TrainingExplorer.set(weight_decay_lambda=λ)` → `await wait()`, "
             f"{len(ex['lambdas'])} values of λ): " + ", ".join(parts) + "."
+        )
+    br = results["browser"]
+    if "skipped" in br:
+        lines.append(f"Explorer in the browser (`09_playground`, JupyterLab + Chromium): skipped: {br['skipped']}.")
+    else:
+        lines.append(
+            f"Explorer in the browser (`{br.get('notebook', '09_playground')}` in JupyterLab + headless Chromium, "
+            f"λ moved one step by keyboard, from the key press to the curve painted): first redrawn points "
+            f"{_range(br['first_points'])}, complete curve {_range(br['full_curve'])} "
+            f"(load {br.get('load_before')} → {br.get('load_after')})."
         )
     lines.append("")
     if "contended" in results:

@@ -64,7 +64,10 @@ def test_smoke_writes_the_promised_json(smoke):
     assert set(results["targets"]) == {
         "torch_over_engine", "textbook_over_engine", "reference_over_engine",
         "slider_full_curve_s", "slider_first_point_s", "explorer_kernel_s",
+        "browser_full_curve_s", "browser_first_points_s",
     }
+    assert "skipped" in results["browser"]  # smoke mode never starts a browser
+    assert results["targets"]["browser_full_curve_s"]["met"] is None
     for target in results["targets"].values():
         assert {"target", "kind", "measured", "met"} <= set(target)
     assert isinstance(results["load_start"], float)
