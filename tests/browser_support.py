@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -195,3 +196,85 @@ def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
         finally:
             context.close()
             shutil.rmtree(profile, ignore_errors=True)
+
+
+# -- the explorer in a page (shared by tests/test_browser.py and benchmarks/browser_benchmark.py) -----------
+
+
+def explorer_notebooks() -> list[str]:
+    """Notebooks (paths under notebooks/) that create a ``TrainingExplorer``: English, then ``ja/`` ones."""
+    found = []
+    for folder, prefix in ((NOTEBOOKS, ""), (NOTEBOOKS / "ja", "ja/")):
+        if folder.is_dir():
+            found += sorted(prefix + p.name for p in folder.glob("*.ipynb")
+                            if "TrainingExplorer(" in p.read_text(encoding="utf-8"))
+    return found
+
+
+def notebook_language(path: Path) -> str:
+    """The language a notebook's code selects (``set_language("ja")`` in a code cell), ``'en'`` by default."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            found = re.search(r"set_language\(\s*[\"'](\w+)[\"']\s*\)", "".join(cell["source"]))
+            if found:
+                return found.group(1)
+    return "en"
+
+
+def labels_for(language: str) -> dict[str, str]:
+    """The message catalogue of ``language``: what the page shows (labels, buttons)."""
+    from common import locale_en, locale_ja
+
+    return {"en": locale_en.MESSAGES, "ja": locale_ja.MESSAGES}[language]
+
+
+def explorer_state(explorer) -> tuple[str, str]:
+    """``(state, text)`` of the explorer's status line; state: waiting / training / done / error."""
+    marker = explorer.locator(".explorer-status [data-state]")
+    if marker.count() == 0:
+        return "", ""
+    return marker.first.get_attribute("data-state") or "", explorer.locator(".explorer-status").inner_text()
+
+
+def wait_run_done(explorer, previous: str | None, timeout_ms: int = 120_000) -> str:
+    """Wait until the explorer's status says the run finished (and its text differs from ``previous``)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    state, text = "", ""
+    while time.monotonic() < deadline:
+        state, text = explorer_state(explorer)
+        if state == "done" and text != previous:
+            return text
+        if state == "error":
+            raise AssertionError(f"explorer reported a problem: {text}")
+        time.sleep(0.1)
+    raise AssertionError(f"explorer did not finish a new run; status: {state} {text!r}")
+
+
+def move_slider(page, explorer, label: str | None, key: str = "ArrowRight") -> bool:
+    """Focus the slider whose label contains ``label`` (``None``: the first slider) and press ``key``."""
+    slider = explorer.locator(".widget-slider")
+    if label is not None:
+        slider = slider.filter(has=page.locator(".widget-label", has_text=label))
+    if slider.count() == 0:
+        return False
+    handle = slider.first.locator(".noUi-handle")
+    handle.focus()
+    page.keyboard.press(key)
+    return True
+
+
+def platform_fonts(page, selector: str) -> list[str]:
+    """The fonts Chromium actually used for the text of the first element matching ``selector`` (DevTools)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        if not node:
+            return []
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        return [f["familyName"] for f in fonts if f.get("glyphCount", 0) > 0]
+    finally:
+        cdp.detach()

@@ -2,12 +2,21 @@
 
 Unit tests and nbval cannot see a widget that fails to render, a slider that
 does nothing or a plot that never updates.  For every notebook with a
-``TrainingExplorer`` this test opens it in JupyterLab, waits for the kernel,
+``TrainingExplorer`` (English, and the Japanese edition in ``notebooks/ja/``
+when it is there) this test opens it in JupyterLab, waits for the kernel,
 runs all cells, checks that every cell ran without a traceback or "Error
 displaying widget", then moves the λ (and dropout) slider with the keyboard as
-a learner would and waits for a new curve and new numbers.  Screenshots land in
-``test-artifacts/`` (``docs/explorer.png`` is refreshed from them when
-``UPDATE_SCREENSHOTS=1``).
+a learner would and waits for a new curve and new numbers.  In the playground
+it also presses "pin" and checks that the faded reference curves and the pins'
+legend appear and that the status line compares with the pin.  In a Japanese
+notebook it checks that the page draws the Japanese labels with a font that
+has them (not empty boxes).  Screenshots land in ``test-artifacts/``
+(``docs/explorer.png`` is refreshed from them when ``UPDATE_SCREENSHOTS=1``).
+
+The explorer's state is read from markers that do not depend on the language:
+``data-state`` on the status line (training / done / error), ``data-run`` /
+``data-points`` / ``data-done`` on the live curves' SVG, ``data-pin`` in the
+pins' legend.
 """
 
 from __future__ import annotations
@@ -20,18 +29,18 @@ import time
 
 import pytest
 
-from browser_support import ARTIFACTS, NOTEBOOKS, ROOT, chromium_page, require_browser, run_server
+from browser_support import (
+    ARTIFACTS, NOTEBOOKS, ROOT, chromium_page, explorer_notebooks, labels_for, move_slider, notebook_language,
+    platform_fonts, require_browser, run_server, wait_run_done,
+)
 
 pytestmark = pytest.mark.browser
 
-EXPLORER_NOTEBOOKS = sorted(
-    p.name for p in NOTEBOOKS.glob("*.ipynb") if "TrainingExplorer(" in p.read_text(encoding="utf-8")
-)
+EXPLORER_NOTEBOOKS = explorer_notebooks()
 RUN_TIMEOUT_MS = 420_000
-LAMBDA_LABEL = "λ (weight decay)"
-DROPOUT_LABEL = "dropout ratio"
 # The notebooks whose explorer is about λ or dropout: there the test must move those sliders.
 REGULARIZATION_NOTEBOOKS = {"02_weight_decay_l2.ipynb", "03_l1_sparsity.ipynb", "04_dropout.ipynb", "09_playground.ipynb"}
+PIN_NOTEBOOK = "09_playground.ipynb"  # the playground: pin, move λ, compare
 SCREENSHOT_NOTEBOOK = "04_dropout.ipynb"  # the README's picture: λ and dropout sliders, both moved
 
 # What the page reports about the open notebook: per code cell, its execution count and problems.
@@ -80,34 +89,30 @@ def _wait_all_executed(page) -> dict:
     return page.evaluate(NOTEBOOK_STATE_JS)
 
 
-def _status_text(explorer) -> str:
-    return explorer.locator(".explorer-status").inner_text()
+def _check_pin(page, explorer, stem: str, labels: dict) -> None:
+    """Press "pin": the background gains the faded curves, the pins' legend its first entry."""
+    plot = explorer.locator(".explorer-plot")
+    before = explorer.locator(".explorer-curves").screenshot()
+    explorer.locator(".explorer-pin").click()
+    explorer.locator(".explorer-pins [data-pin='1']").wait_for(timeout=30_000)
+    deadline = time.monotonic() + 30
+    while explorer.locator(".explorer-curves").screenshot() == before:  # the PNG is replaced a moment later
+        assert time.monotonic() < deadline, "pressing pin did not draw the pinned curves"
+        time.sleep(0.2)
+    plot.screenshot(path=str(ARTIFACTS / f"{stem}-pinned.png"))
+    legend = explorer.locator(".explorer-pins").inner_text()
+    assert labels["widgets.button.pin"] and re.search(r"\d\.\d{3}", legend), legend
+    assert explorer.locator(".explorer-delta").count() == 1, "the status line does not compare with the pin"
 
 
-def _wait_run_done(explorer, previous: str | None, timeout_ms: int = 120_000) -> str:
-    """Wait until the explorer's status says the run finished (and differs from ``previous``)."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while time.monotonic() < deadline:
-        text = _status_text(explorer)
-        if "done" in text and text != previous:
-            return text
-        if "diverged" in text.lower() or "error" in text.lower():
-            raise AssertionError(f"explorer reported a problem: {text}")
-        time.sleep(0.25)
-    raise AssertionError(f"explorer did not finish a new run; status: {_status_text(explorer)!r}")
-
-
-def _move_slider(page, explorer, label: str | None, key: str = "ArrowRight") -> bool:
-    """Focus the slider whose label contains ``label`` (``None``: the first slider) and press ``key``."""
-    slider = explorer.locator(".widget-slider")
-    if label is not None:
-        slider = slider.filter(has=page.locator(".widget-label", has_text=label))
-    if slider.count() == 0:
-        return False
-    handle = slider.first.locator(".noUi-handle")
-    handle.focus()
-    page.keyboard.press(key)
-    return True
+def _check_japanese_fonts(page, stem: str) -> None:
+    """The labels and the status line are drawn with a font that has Japanese glyphs (a CJK font)."""
+    for selector in (".training-explorer .widget-label", ".training-explorer .explorer-status [data-state]"):
+        fonts = platform_fonts(page, selector)
+        assert fonts, f"{stem}: no text rendered in {selector}"
+        assert any("CJK" in name or "Gothic" in name or "Mincho" in name for name in fonts), (
+            f"{stem}: {selector} is drawn with {fonts}: Japanese shows as empty boxes (install fonts-noto-cjk)"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +125,10 @@ def lab():
 @pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
 def test_explorer_notebook_in_jupyterlab(lab, name):
     ARTIFACTS.mkdir(exist_ok=True)
-    stem = name.removesuffix(".ipynb")
+    stem = name.removesuffix(".ipynb").replace("/", "-")
+    language = notebook_language(NOTEBOOKS / name)
+    labels = labels_for(language)
+    base = name.rsplit("/", 1)[-1]
     with chromium_page() as page:
         page.goto(lab.url(f"lab/tree/{name}?reset"))
         _wait_kernel_idle(page)
@@ -132,21 +140,28 @@ def test_explorer_notebook_in_jupyterlab(lab, name):
 
         explorer = page.locator(".training-explorer").last
         explorer.scroll_into_view_if_needed()
-        image = explorer.locator(".widget-image")
-        image.wait_for(state="visible", timeout=30_000)
-        status_before = _wait_run_done(explorer, None)
-        png_before = image.screenshot(path=str(ARTIFACTS / f"{stem}-before.png"))
+        plot = explorer.locator(".explorer-plot")
+        plot.wait_for(state="visible", timeout=30_000)
+        status_before = wait_run_done(explorer, None)
+        png_before = plot.screenshot(path=str(ARTIFACTS / f"{stem}-before.png"))
         explorer.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-before.png"))
+        if language == "ja":
+            _check_japanese_fonts(page, stem)
+        if base == PIN_NOTEBOOK:
+            _check_pin(page, explorer, stem, labels)
+            png_before = plot.screenshot()
+            status_before = explorer.locator(".explorer-status").inner_text()
 
-        moved = [label for label in (LAMBDA_LABEL, DROPOUT_LABEL) if _move_slider(page, explorer, label)]
-        if name in REGULARIZATION_NOTEBOOKS:
-            assert LAMBDA_LABEL in moved or DROPOUT_LABEL in moved, f"{name}: no λ or dropout slider to move"
+        lambda_label, dropout_label = labels["widgets.label.weight_decay_lambda"], labels["widgets.label.dropout_ratio"]
+        moved = [label for label in (lambda_label, dropout_label) if move_slider(page, explorer, label)]
+        if base in REGULARIZATION_NOTEBOOKS:
+            assert lambda_label in moved or dropout_label in moved, f"{name}: no λ or dropout slider to move"
         if not moved:
             # 01 (training-set size, width) and 05 (augmentation strength) show other knobs: move the first one.
-            assert _move_slider(page, explorer, None), f"{name}: the explorer shows no slider"
+            assert move_slider(page, explorer, None), f"{name}: the explorer shows no slider"
             moved = ["first slider"]
-        status_after = _wait_run_done(explorer, status_before)
-        png_after = image.screenshot(path=str(ARTIFACTS / f"{stem}-after.png"))
+        status_after = wait_run_done(explorer, status_before)
+        png_after = plot.screenshot(path=str(ARTIFACTS / f"{stem}-after.png"))
         explorer.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-after.png"))
 
         assert png_after != png_before, f"{name}: the plot did not change after moving {moved}"
@@ -155,6 +170,9 @@ def test_explorer_notebook_in_jupyterlab(lab, name):
         assert numbers_after and numbers_after != numbers_before, (
             f"{name}: the status line did not show new accuracies: {status_before!r} -> {status_after!r}"
         )
+        if base == PIN_NOTEBOOK:
+            assert explorer.locator(".explorer-pins [data-pin='1']").count() == 1, "the pin went away"
+            assert explorer.locator(".explorer-delta").count() == 1
         assert page.get_by_text("Error displaying widget").count() == 0
         final = page.evaluate(NOTEBOOK_STATE_JS)
         assert not [c for c in final["cells"] if c["problems"]], f"{name}: a cell shows an error after the slider move"
@@ -167,31 +185,42 @@ def test_explorer_notebook_in_jupyterlab(lab, name):
 
 def test_there_is_an_explorer_notebook():
     assert EXPLORER_NOTEBOOKS, "no notebook creates a TrainingExplorer"
+    assert PIN_NOTEBOOK in EXPLORER_NOTEBOOKS
 
 
-APP_NOTEBOOK = "09_playground.ipynb"
+APP_NOTEBOOKS = [n for n in EXPLORER_NOTEBOOKS if n.rsplit("/", 1)[-1] == PIN_NOTEBOOK]
 
 
-def test_voila_app_mode():
-    """``voila notebooks/09_playground.ipynb`` serves the explorer as a code-free app."""
+@pytest.mark.parametrize("name", APP_NOTEBOOKS)
+def test_voila_app_mode(name):
+    """``voila notebooks/09_playground.ipynb`` serves the explorer as a code-free app (each edition)."""
     require_browser()
     try:
         import voila  # noqa: F401
     except ImportError:
         pytest.fail("voila is not installed; it comes with requirements.txt")
     ARTIFACTS.mkdir(exist_ok=True)
-    with run_server("voila", APP_NOTEBOOK) as server, chromium_page() as page:
+    stem = "voila-" + name.removesuffix(".ipynb").replace("/", "-")
+    language = notebook_language(NOTEBOOKS / name)
+    labels = labels_for(language)
+    with run_server("voila", name) as server, chromium_page() as page:
         # Voilà's page asks a CDN for icon fonts; offline that request fails harmlessly.
         page.goto(server.url(""), wait_until="domcontentloaded")
         explorer = page.locator(".training-explorer").first
         explorer.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
-        image = explorer.locator(".widget-image")
-        status_before = _wait_run_done(explorer, None)
-        png_before = image.screenshot(path=str(ARTIFACTS / "voila-before.png"))
-        assert _move_slider(page, explorer, LAMBDA_LABEL), "the app shows no λ slider"
-        status_after = _wait_run_done(explorer, status_before)
-        png_after = image.screenshot(path=str(ARTIFACTS / "voila-after.png"))
+        plot = explorer.locator(".explorer-plot")
+        status_before = wait_run_done(explorer, None)
+        if language == "ja":
+            _check_japanese_fonts(page, stem)
+        _check_pin(page, explorer, stem, labels)
+        png_before = plot.screenshot(path=str(ARTIFACTS / f"{stem}-before.png"))
+        assert move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"]), "the app shows no λ slider"
+        status_after = wait_run_done(explorer, status_before)
+        png_after = plot.screenshot(path=str(ARTIFACTS / f"{stem}-after.png"))
         assert png_after != png_before, "the app's plot did not change after moving λ"
         assert status_after != status_before
+        assert explorer.locator(".explorer-delta").count() == 1
         assert "Traceback" not in page.content()
-        (ARTIFACTS / "voila-status.json").write_text(json.dumps({"before": status_before, "after": status_after}))
+        (ARTIFACTS / f"{stem}-status.json").write_text(
+            json.dumps({"before": status_before, "after": status_after}, ensure_ascii=False)
+        )
