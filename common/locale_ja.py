@@ -83,8 +83,8 @@ MESSAGES: dict[str, str] = {
     "widgets.legend.train": "訓練データ",
     "widgets.legend.test": "テストデータ",
     "widgets.legend.band": "平均 ± 1標準偏差（{n}シード）",
-    "widgets.legend.train_data_loss": "訓練（データの誤差）",
-    "widgets.legend.test_data_loss": "テスト（データの誤差）",
+    "widgets.legend.train_data_loss": "訓練（誤差）",
+    "widgets.legend.test_data_loss": "テスト（誤差）",
     "widgets.legend.penalty": "正則化項",
     "widgets.status.waiting": "開始を待っています…",
     "widgets.status.training": "学習中…",
@@ -398,6 +398,9 @@ MESSAGES: dict[str, str] = {
     "tuning.axis_dropout_ratio": "dropout_ratio（ドロップアウト率）",
     "tuning.axis_lambda": "weight_decay_lambda（λ）",
     "tuning.lecture": "講義",
+    "tuning.heat_mean": "{title}（シード{n}個の平均）",
+    "tuning.within_spread": "斜線：{ref}との差がばらつきの範囲内（シード{n}個すべてで高い・低いとは言えない）、"
+                            "破線：{ref}、小さい数字：± 1 標準偏差",
     # --- geometry_plots ----------------------------------------------------------
     "geometry.name_l2": "L2（リッジ回帰）",
     "geometry.name_l1": "L1（ラッソ回帰）",
