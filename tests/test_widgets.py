@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -614,6 +615,18 @@ def test_japanese_labels_status_and_pins():
     explorer.set(optimizer="Adam", l1_update="proximal")  # switches to L1 with Adam: refused, in Japanese
     run(explorer.wait())
     assert "SGD 用" in explorer.status.value and JA["widgets.status.cannot_train"] in explorer.status.value
+
+
+def test_japanese_plot_text_renders_with_a_font_that_has_it():
+    set_language("ja")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        explorer = TrainingExplorer(n_seeds=2, **TINY)  # the band's legend entry too
+        run(explorer.wait())
+        explorer.pin()  # redraws the background with the pinned curves
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert missing == []
+    assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_every_visible_string_comes_from_the_catalogue():
