@@ -88,6 +88,7 @@ MESSAGES: dict[str, str] = {
     "widgets.legend.penalty": "penalty",
     "widgets.status.waiting": "waiting to start…",
     "widgets.status.training": "training…",
+    "widgets.status.paused": "paused: another explorer started training. Move a control here to go on",
     "widgets.status.done": "done",
     "widgets.status.epoch": "epoch {epoch}/{epochs}",
     "widgets.status.numbers": "train {train} · test {test} · gap {gap} · ‖W‖ {norm} · near-zero weights {sparsity}%",

@@ -88,6 +88,7 @@ MESSAGES: dict[str, str] = {
     "widgets.legend.penalty": "正則化項",
     "widgets.status.waiting": "開始を待っています…",
     "widgets.status.training": "学習中…",
+    "widgets.status.paused": "一時停止中: 別のエクスプローラーが学習を始めました。ここで操作すると再開します",
     "widgets.status.done": "完了",
     "widgets.status.epoch": "エポック {epoch}/{epochs}",
     "widgets.status.numbers": "訓練 {train} · テスト {test} · 差 {gap} · ‖W‖ {norm} · ほぼ0の重み {sparsity}%",

@@ -143,6 +143,16 @@ def test_bad_show_and_chunk_seconds_are_refused():
         TrainingExplorer(show=["lambda"])
     with pytest.raises(ValueError, match="chunk_seconds"):
         TrainingExplorer(chunk_seconds=0)
+    with pytest.raises(ValueError, match="evaluation"):
+        TrainingExplorer(evaluation="approximate")
+
+
+def test_incremental_evaluation_is_passed_to_the_engine():
+    explorer = TrainingExplorer(evaluation="incremental", regularization="l2", weight_decay_lambda=0.1, **TINY)
+    history = run(explorer.wait())
+    assert history.settings["evaluation"] == "incremental"
+    exact = TrainingExplorer(regularization="l2", weight_decay_lambda=0.1, **TINY)
+    assert run(exact.wait()).settings["evaluation"] == "exact"
 
 
 def test_all_sliders_update_only_on_release():
@@ -345,6 +355,23 @@ def test_wait_follows_a_change_made_while_it_waits():
     explorer, history = run(scenario())
     assert history is explorer.history
     assert history.settings["seed"] == 5 and len(history.epoch) == 20
+
+
+def test_a_new_explorer_pauses_the_one_still_training():
+    """Running the explorer's cell again must not leave the old one training unseen next to the new one."""
+    async def scenario():
+        old = TrainingExplorer(chunk_seconds=0.001, **{**TINY, "epochs": 40})
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        new = TrainingExplorer(**TINY)  # e.g. the same cell run again
+        await new.wait()
+        paused = (old._task.done(), state(old), len(old._run.histories[0].epoch))
+        resumed = await old.wait()  # waiting on it (or moving one of its controls) starts it again
+        return paused, resumed, new
+
+    (old_done, old_state, old_epochs), resumed, new = run(scenario())
+    assert old_done and old_state == "paused" and old_epochs < 40
+    assert len(resumed.epoch) == 40 and len(new.history.epoch) == 4
 
 
 def test_set_changes_several_controls_with_one_restart():
