@@ -720,3 +720,20 @@ def test_a_setting_changed_out_of_range_from_python_is_refused_in_the_status_lin
     run(explorer.wait())
     assert state(explorer) == "error" and "400" in explorer.status.value
     assert t("widgets.label.epochs") in explorer.status.value
+
+
+# -- the explorer's benchmark (benchmarks/browser_benchmark.py) stays runnable ----------------------------------
+
+
+def test_the_explorer_benchmark_runs_in_smoke_mode():
+    from benchmarks import browser_benchmark
+
+    result = browser_benchmark.run(moves=2, smoke=True)
+    kernel = result["kernel"]
+    assert len(kernel["total"]["values"]) == 2 and kernel["lambdas"] == [0.001, 0.003]
+    assert all(0 < first <= total for first, total in zip(kernel["first_draw"]["values"], kernel["total"]["values"]))
+    assert "skipped" in result["browser"]
+    table = browser_benchmark.markdown(result)
+    assert "| kernel" in table and "skipped" in table
+    with pytest.raises(ValueError, match="moves"):
+        browser_benchmark.run(moves=0)
