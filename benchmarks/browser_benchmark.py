@@ -145,12 +145,12 @@ def browser_benchmark(moves: int = 5) -> dict[str, Any]:
         explorer = page.locator(".training-explorer").first
         explorer.wait_for(state="visible", timeout=300_000)
         explorer.scroll_into_view_if_needed()
-        status = support.wait_run_done(explorer, None, timeout_ms=300_000)
-        run = explorer.evaluate(RECORDER_JS)
+        run, _ = support.wait_run_done(explorer, None, timeout_ms=300_000)
+        explorer.evaluate(RECORDER_JS)
         for _ in range(moves):
             time.sleep(0.5)  # let the page settle between moves
             assert support.move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"]), "no λ slider"
-            status = support.wait_run_done(explorer, status)
+            support.wait_run_done(explorer, run)
             page.wait_for_function(
                 "(run) => { const r = window.__explorerBench;"
                 " return r.events.some(e => e.run > run && e.done && e.painted !== null); }",

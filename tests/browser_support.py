@@ -237,16 +237,24 @@ def explorer_state(explorer) -> tuple[str, str]:
     return marker.first.get_attribute("data-state") or "", explorer.locator(".explorer-status").inner_text()
 
 
-def wait_run_done(explorer, previous: str | None, timeout_ms: int = 120_000) -> str:
-    """Wait until the explorer's status says the run finished (and its text differs from ``previous``)."""
+def wait_run_done(explorer, after_run: int | None, timeout_ms: int = 120_000) -> tuple[int, str]:
+    """Wait until a run later than ``after_run`` (``None``: any) has finished in the page.
+
+    Finished means: its live curves are complete (``data-done='1'``) and the
+    status line says done.  Returns ``(run number, status text)``; raises if
+    the status line reports an error.
+    """
     deadline = time.monotonic() + timeout_ms / 1000
     state, text = "", ""
     while time.monotonic() < deadline:
         state, text = explorer_state(explorer)
-        if state == "done" and text != previous:
-            return text
         if state == "error":
             raise AssertionError(f"explorer reported a problem: {text}")
+        svg = explorer.locator(".explorer-live svg[data-run]")
+        if state == "done" and svg.count():
+            number = int(svg.first.get_attribute("data-run") or 0)
+            if svg.first.get_attribute("data-done") == "1" and (after_run is None or number > after_run):
+                return number, explorer_state(explorer)[1]
         time.sleep(0.1)
     raise AssertionError(f"explorer did not finish a new run; status: {state} {text!r}")
 

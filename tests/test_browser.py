@@ -142,7 +142,7 @@ def test_explorer_notebook_in_jupyterlab(lab, name):
         explorer.scroll_into_view_if_needed()
         plot = explorer.locator(".explorer-plot")
         plot.wait_for(state="visible", timeout=30_000)
-        status_before = wait_run_done(explorer, None)
+        run, status_before = wait_run_done(explorer, None)
         png_before = plot.screenshot(path=str(ARTIFACTS / f"{stem}-before.png"))
         explorer.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-before.png"))
         if language == "ja":
@@ -150,7 +150,6 @@ def test_explorer_notebook_in_jupyterlab(lab, name):
         if base == PIN_NOTEBOOK:
             _check_pin(page, explorer, stem, labels)
             png_before = plot.screenshot()
-            status_before = explorer.locator(".explorer-status").inner_text()
 
         lambda_label, dropout_label = labels["widgets.label.weight_decay_lambda"], labels["widgets.label.dropout_ratio"]
         moved = [label for label in (lambda_label, dropout_label) if move_slider(page, explorer, label)]
@@ -160,7 +159,7 @@ def test_explorer_notebook_in_jupyterlab(lab, name):
             # 01 (training-set size, width) and 05 (augmentation strength) show other knobs: move the first one.
             assert move_slider(page, explorer, None), f"{name}: the explorer shows no slider"
             moved = ["first slider"]
-        status_after = wait_run_done(explorer, status_before)
+        _, status_after = wait_run_done(explorer, run)
         png_after = plot.screenshot(path=str(ARTIFACTS / f"{stem}-after.png"))
         explorer.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-after.png"))
 
@@ -209,13 +208,13 @@ def test_voila_app_mode(name):
         explorer = page.locator(".training-explorer").first
         explorer.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
         plot = explorer.locator(".explorer-plot")
-        status_before = wait_run_done(explorer, None)
+        run, status_before = wait_run_done(explorer, None)
         if language == "ja":
             _check_japanese_fonts(page, stem)
         _check_pin(page, explorer, stem, labels)
         png_before = plot.screenshot(path=str(ARTIFACTS / f"{stem}-before.png"))
         assert move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"]), "the app shows no λ slider"
-        status_after = wait_run_done(explorer, status_before)
+        _, status_after = wait_run_done(explorer, run)
         png_after = plot.screenshot(path=str(ARTIFACTS / f"{stem}-after.png"))
         assert png_after != png_before, "the app's plot did not change after moving λ"
         assert status_after != status_before
