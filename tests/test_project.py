@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks" / "ja").glob("*.ipynb"))
 SOURCES = sorted((ROOT / "common").glob("*.py"))
 
 
@@ -18,7 +18,11 @@ def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 1
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def _nb_id(path: Path) -> str:
+    return str(path.relative_to(ROOT / "notebooks"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_nb_id)
 def test_notebook_committed_without_outputs(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     dirty = [
@@ -28,7 +32,7 @@ def test_notebook_committed_without_outputs(path):
     assert not dirty, f"{path.name}: code cells {dirty} carry outputs; clear them before committing"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_nb_id)
 def test_notebook_name_and_title(path):
     assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name), path.name
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -51,14 +55,31 @@ def test_ci_runs_the_readme_test_command():
     assert _readme_test_command() in lines
 
 
-def test_readme_has_exactly_two_fresh_machine_commands():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+def _fresh_machine_commands(readme: str, heading: str) -> list[str]:
+    section = readme.split(heading, 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```(?:bash|sh)\n(.*?)```", section, flags=re.S)
-    commands = [line for block in blocks for line in block.strip().splitlines() if line and not line.startswith("#")]
+    return [line for block in blocks for line in block.strip().splitlines() if line and not line.startswith("#")]
+
+
+def test_readme_has_exactly_two_fresh_machine_commands():
+    commands = _fresh_machine_commands((ROOT / "README.md").read_text(encoding="utf-8"), "## Quick start")
     assert len(commands) == 2, commands
     assert "jupyter lab" in commands[0] and "127.0.0.1" in commands[0]
     assert "pytest" in commands[1]
+
+
+def test_japanese_readme_gives_the_same_two_commands_opening_the_japanese_edition():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "README.ja.md" in readme.split("\n## ", 1)[0], "README.md should link README.ja.md at the top"
+    english = _fresh_machine_commands(readme, "## Quick start")
+    japanese = _fresh_machine_commands((ROOT / "README.ja.md").read_text(encoding="utf-8"), "## クイックスタート")
+    assert len(japanese) == 2, japanese
+    opened = re.findall(r"notebooks/\S+\.ipynb", english[0])
+    assert len(opened) == 1, english[0]
+    ja_path = opened[0].replace("notebooks/", "notebooks/ja/", 1)
+    assert (ROOT / ja_path).exists(), ja_path
+    assert japanese[0] == english[0].replace(opened[0], ja_path), (japanese[0], english[0])
+    assert japanese[1] == english[1]
 
 
 ALLOWED_RANDOM = {"default_rng", "Generator", "SeedSequence", "PCG64", "BitGenerator"}
