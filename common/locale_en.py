@@ -492,6 +492,9 @@ MESSAGES: dict[str, str] = {
     "tuning.axis_dropout_ratio": "dropout_ratio",
     "tuning.axis_lambda": "weight_decay_lambda",
     "tuning.lecture": "lecture",
+    "tuning.heat_mean": "{title}, mean of {n} seeds",
+    "tuning.within_spread": "hatched: difference from {ref} within its spread over {n} seeds (|mean| ≤ sd); "
+                            "dashed: {ref}; small numbers: ± 1 sd",
     # --- geometry_plots ----------------------------------------------------------
     "geometry.name_l2": "L2 (ridge)",
     "geometry.name_l1": "L1 (lasso)",

@@ -400,7 +400,7 @@ MESSAGES: dict[str, str] = {
     "tuning.axis_lambda": "weight_decay_lambda（λ）",
     "tuning.lecture": "講義",
     "tuning.heat_mean": "{title}（シード{n}個の平均）",
-    "tuning.within_spread": "斜線：{ref}との差がばらつきの範囲内（シード{n}個すべてで高い・低いとは言えない）、"
+    "tuning.within_spread": "斜線：{ref}との差がシード{n}個でのばらつきの範囲内（|平均| ≤ 標準偏差）、"
                             "破線：{ref}、小さい数字：± 1 標準偏差",
     # --- geometry_plots ----------------------------------------------------------
     "geometry.name_l2": "L2（リッジ回帰）",

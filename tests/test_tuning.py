@@ -14,12 +14,16 @@ from matplotlib.figure import Figure
 from common.experiments import lecture_data, train_lecture_net
 from common.optimizer import SGD, SGDW, Adam, AdamW
 from common.trainer import History
+from common.regularizers import REGULARIZERS, Regularizer, l1_penalty, l2_penalty, lasso, ridge
+from common.seeds import SeedComparison, SeedRuns, correct_per_digit
 from common.tuning import (
     EarlyStopping,
     Progress,
     RegularizationGrid,
     Scored,
     SearchResult,
+    SeedScores,
+    compare_scores,
     effective_decay_rates,
     grid_search,
     log_uniform,
@@ -245,6 +249,220 @@ def test_plot_heatmaps(grid):
     with pytest.raises(TypeError, match="grid"):
         plot_heatmaps({})
     plt.close("all")
+
+
+# ---------------------------------------------------------------------------
+# the same over several seeds
+# ---------------------------------------------------------------------------
+
+TINY = dict(hidden_size_list=(20,), epochs=3)  # SMALL without its seed: the seeds come from seeds=
+
+
+def test_train_and_score_seeds_equals_one_run_per_seed(data):
+    train, val, test = data
+    runs = train_and_score({"val": val, "test": test}, train=train, weight_decay_lambda=0.01, seeds=[2, 0, 1], **TINY)
+    assert isinstance(runs, SeedScores) and runs.seeds == (2, 0, 1) and len(runs) == 3
+    single = train_and_score({"val": val, "test": test}, train=train, weight_decay_lambda=0.01, seed=0, **TINY)
+    assert runs.run(0).scores == single.scores and runs.run(0).train_acc == single.train_acc
+    values = runs.values("test_acc")
+    np.testing.assert_array_equal(values, [r.scores["test"] for r in runs])
+    np.testing.assert_array_equal(runs.values("gap", on="val"), [r.train_acc - r.scores["val"] for r in runs])
+    assert runs.mean() == pytest.approx(values.mean()) and runs.std() == pytest.approx(values.std(ddof=1))
+    assert runs.summary().endswith("over 3 seeds") and runs.label == "L2 λ=0.01"
+    assert runs.settings == {"weight_decay_lambda": 0.01, **TINY}
+    correct = runs.correct("test")
+    assert correct.shape == (3, len(test[1])) and correct.dtype == bool
+    np.testing.assert_allclose(runs.correct_fraction("test"), correct.mean(axis=0))
+    # the histories carry the trained networks: common.seeds sees the same digits right
+    seed_runs = runs.seed_runs
+    assert isinstance(seed_runs, SeedRuns) and seed_runs.seeds == (2, 0, 1)
+    np.testing.assert_allclose(correct_per_digit(seed_runs, *test), runs.correct_fraction("test"))
+    with pytest.raises(ValueError, match="seed 7"):
+        runs.run(7)
+    with pytest.raises(TypeError, match="seed= .* seeds="):
+        train_and_score({"test": test}, train=train, seed=0, seeds=[0, 1], **TINY)
+    with pytest.raises(ValueError, match="distinct"):
+        train_and_score({"test": test}, train=train, seeds=[0, 0], **TINY)
+    with pytest.raises(TypeError, match="seeds"):
+        train_and_score({"test": test}, train=train, seeds="01", **TINY)
+
+
+def test_seed_scores_summaries_leave_diverged_seeds_out(data):
+    train, _, test = data
+    runs = train_and_score({"test": test}, train=train, lr=1e6, seeds=[0, 1], **TINY)
+    assert runs.n_diverged == 2 and np.all(np.isnan(runs.values()))
+    assert math.isnan(runs.mean()) and math.isnan(runs.std())
+    assert "2 of 2 seeds diverged" in runs.summary()
+    assert not runs.correct_fraction("test").any()
+    with pytest.raises(TypeError, match="Scored"):
+        SeedScores([1, 2])
+    with pytest.raises(TypeError, match="non-empty"):
+        SeedScores([])
+
+
+def test_compare_scores_pairs_by_seed(data):
+    train, _, test = data
+    a = train_and_score({"test": test}, train=train, seeds=[0, 1, 2], **TINY)
+    b = train_and_score({"test": test}, train=train, weight_decay_lambda=0.5, seeds=[2, 1, 0], **TINY)
+    result = compare_scores(a, b, "gap")
+    assert isinstance(result, SeedComparison) and result.seeds == (0, 1, 2)
+    expected = [b.run(s).gap() - a.run(s).gap() for s in (0, 1, 2)]
+    np.testing.assert_allclose(result.differences, expected)
+    assert result.label_a == "no penalty" and result.label_b == "L2 λ=0.5"
+    assert "gap" in str(result) and "3 seeds" in result.verdict
+    with pytest.raises(ValueError, match="same seeds"):
+        compare_scores(a, train_and_score({"test": test}, train=train, seeds=[0, 1], **TINY))
+    with pytest.raises(TypeError, match="SeedScores"):
+        compare_scores(a.run(0), b)
+    with pytest.raises(ValueError, match="metric"):
+        compare_scores(a, b, "loss")
+
+
+@pytest.fixture(scope="module")
+def seed_grid(data):
+    train, _, test = data
+    return grid_search([0, 0.01], [0, 0.1], train=train, test=test, seeds=[0, 1, 2], progress=False, **TINY)
+
+
+def test_grid_over_seeds_tables_are_statistics_of_the_runs(seed_grid, data):
+    grid = seed_grid
+    assert grid.seeds == (0, 1, 2) and grid.regularizations == ("l2", "l1")  # the registry's penalties, in order
+    assert len(grid.unique_points()) == 6 and grid.settings == TINY
+    values = grid.values("test_acc", "l1")
+    assert values.shape == (2, 2, 3)
+    cell = grid.at("l1", 0.01, 0.1)
+    np.testing.assert_array_equal(values[1, 1], cell.values("test_acc"))
+    np.testing.assert_allclose(grid.table("test_acc", "l1"), values.mean(axis=2))
+    np.testing.assert_allclose(grid.table("test_acc", "l1", "std"), values.std(axis=2, ddof=1))
+    np.testing.assert_allclose(grid.table("gap", "l2", "min"), grid.values("gap", "l2").min(axis=2))
+    np.testing.assert_allclose(grid.table("gap", "l2", "max"), grid.values("gap", "l2").max(axis=2))
+    # each seed's cell is the single run with that seed
+    train, _, test = data
+    single = train_and_score({"test": test}, train=train, regularization="l1", weight_decay_lambda=0.01,
+                             dropout_ratio=0.1, seed=2, **TINY)
+    assert grid.run("l1", 0.01, 0.1, seed=2).scores == single.scores
+    assert grid.run("l1", 0.01, 0.1).settings["seed"] == 0  # default: the first seed
+    assert grid.correct("test", seed=1).shape == (6, len(test[1]))
+    assert grid.best("test", seed=1).scores["test"] == max(r.scores["test"] for r in grid.unique_runs(seed=1))
+    with pytest.raises(ValueError, match="stat"):
+        grid.table("gap", "l2", "median")
+    with pytest.raises(ValueError, match="seed 5"):
+        grid.run("l2", 0, 0, seed=5)
+
+
+def test_grid_at_trains_only_missing_seeds_and_keeps_them(seed_grid, monkeypatch):
+    import common.tuning as tuning
+
+    grid = seed_grid
+    calls = []
+    real = tuning.train_and_score
+
+    def counting(*args, **kwargs):
+        calls.append((kwargs.get("regularization"), kwargs.get("weight_decay_lambda"), kwargs.get("seed")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "train_and_score", counting)
+    five = grid.at("l1", 0.01, 0.1, seeds=range(5))
+    assert five.seeds == (0, 1, 2, 3, 4) and calls == [("l1", 0.01, 3), ("l1", 0.01, 4)]
+    assert five.run(1) is grid.at("l1", 0.01, 0.1).run(1)  # the map's own runs are re-used
+    again = grid.at("l1", 0.01, 0.1, seeds=[4, 3])
+    assert len(calls) == 2 and again.run(3) is five.run(3)
+    # λ = 0 is one network for every penalty, also for extra seeds
+    assert grid.at("l2", 0, 0, seeds=[3]).run(3) is grid.at("l1", 0, 0, seeds=[3]).run(3)
+    assert calls[-1] == ("none", 0.0, 3) and len(calls) == 3
+    # a setting off the map is trained with the map's data and settings
+    off = grid.at("l2", 0.5, 0)
+    assert off.seeds == grid.seeds and len(calls) == 6
+    assert off.run(0).settings["hidden_size_list"] == (20,) and off.run(0).settings["weight_decay_lambda"] == 0.5
+    with pytest.raises(ValueError, match="not on the grid"):
+        grid.run("l2", 0.5, 0)  # run() and the tables stay on the map
+    with pytest.raises(ValueError, match="regularization"):
+        grid.at("l3", 0.01, 0)
+
+
+def test_within_spread_is_mean_difference_within_its_sd(seed_grid):
+    grid = seed_grid
+    ref = grid.at("l2", 0, 0).values("gap")
+    for reg in grid.regularizations:
+        diff = grid.values("gap", reg) - ref
+        expected = np.abs(diff.mean(axis=2)) <= diff.std(axis=2, ddof=1)
+        expected |= np.all(diff == 0, axis=2)
+        np.testing.assert_array_equal(grid.within_spread("gap", reg), expected)
+    assert grid.within_spread("test_acc", "l1")[0, 0], "the reference (the same network) is within its own spread"
+    best = grid.point("best")
+    assert grid.runs[best].mean("test_acc") == max(c.mean("test_acc") for c in grid.runs.values())
+    assert grid.point({"regularization": "l1", "weight_decay_lambda": 0.01, "dropout_ratio": 0.1}) == ("l1", 0.01, 0.1)
+    assert grid.point("none") == ("l2", 0.0, 0.0)
+    comparison = grid.compare("none", {"regularization": "l1", "weight_decay_lambda": 0.01, "dropout_ratio": 0.1}, "gap")
+    np.testing.assert_allclose(comparison.differences, grid.values("gap", "l1")[1, 1] - ref)
+    with pytest.raises(ValueError, match="reference"):
+        grid.point("worst")
+
+
+def test_within_spread_on_made_up_numbers():
+    """|mean d| ≤ sd d on hand-chosen differences, without training."""
+    def scored(seed, test):
+        return Scored({"seed": seed}, None, 1.0, {"test": test}, {"test": np.zeros(1, bool)})
+
+    def cell(tests):
+        return SeedScores([scored(s, v) for s, v in enumerate(tests)])
+
+    ref = cell([0.80, 0.80, 0.80])
+    runs = {("l2", 0.0, 0.0): ref,
+            ("l2", 0.0, 0.1): cell([0.81, 0.79, 0.80]),     # d = +.01 −.01 0: mean 0 ≤ sd → within
+            ("l2", 0.1, 0.0): cell([0.83, 0.84, 0.85]),     # d = +.03 +.04 +.05: mean .04 > sd .01 → not
+            ("l2", 0.1, 0.1): cell([0.801, 0.70, 0.70])}    # d = +.001 −.1 −.1: mean −.066 > sd .058 → not
+    grid = RegularizationGrid((0.0, 0.1), (0.0, 0.1), ("l2",), runs, seeds=(0, 1, 2))
+    np.testing.assert_array_equal(grid.within_spread("test_acc", "l2"), [[True, True], [False, False]])
+    np.testing.assert_allclose(grid.table("test_acc", "l2", "std")[1, 0], 0.01)
+    fig = plot_heatmaps(grid, ["test_acc"])
+    panel = fig.axes[0]
+    hatched = [p for p in panel.patches if p.get_hatch()]
+    assert len(hatched) == 1 and hatched[0].get_xy() == (0.5, -0.5)  # only (λ 0, dropout 0.1); not the reference
+    dashed = [p for p in panel.patches if p.get_linestyle() == "--"]
+    assert len(dashed) == 1
+    assert "within its spread over 3 seeds" in fig._suptitle.get_text()
+    assert "mean of 3 seeds" in panel.get_title()
+    plt.close("all")
+
+
+def test_plot_heatmaps_over_seeds_shows_mean_and_sd(seed_grid):
+    fig = plot_heatmaps(seed_grid, mark={"regularization": "l1", "weight_decay_lambda": 0.01, "dropout_ratio": 0.1})
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert len(panels) == 4
+    texts = [t.get_text() for t in panels[0].texts]
+    assert len(texts) == 8 and sum(t.startswith("±") for t in texts) == 4  # a mean and an sd per cell
+    table = seed_grid.table("test_acc", "l2")
+    assert texts[0] == f"{table[0, 0]:.2f}"
+    for ax in panels:  # the reference (λ = 0, no dropout) is outlined in every panel: one network for all
+        assert sum(p.get_linestyle() == "--" for p in ax.patches) == 1
+    no_ref = plot_heatmaps(seed_grid, reference=None)
+    assert not any(p.get_hatch() or p.get_linestyle() == "--" for ax in no_ref.axes for p in ax.patches)
+    plt.close("all")
+
+
+def test_grid_search_reads_the_regularizer_registry(data, monkeypatch):
+    train, _, test = data
+
+    def elastic_penalty(weights, rate):
+        return 0.5 * l1_penalty(weights, rate) + 0.5 * l2_penalty(weights, rate)
+
+    def elastic(param, grad, rate):
+        lasso(param, grad, 0.5 * rate)
+        ridge(param, grad, 0.5 * rate)
+
+    monkeypatch.setitem(REGULARIZERS, "elastic", Regularizer("elastic", "E + λ·Σ(½|W| + ¼W²)", elastic_penalty, elastic))
+    grid = grid_search([0, 0.01], [0], train=train, test=test, progress=False, **SMALL)
+    assert grid.regularizations == ("l2", "l1", "elastic")
+    assert grid.run("elastic", 0.01, 0).history.settings["regularization"] == "elastic"
+    with pytest.raises(ValueError, match="regularizations"):
+        grid_search([0.1], [0], ("none",), train=train, test=test, progress=False, **SMALL)
+    with pytest.raises(TypeError, match="list of names"):
+        grid_search([0.1], [0], "l2", train=train, test=test, progress=False, **SMALL)
+    with pytest.raises(TypeError, match="seed= .* seeds="):
+        grid_search([0.1], [0], train=train, test=test, progress=False, seeds=[0, 1], **SMALL)
+    with pytest.raises(TypeError, match="unknown setting"):
+        grid_search([0.1], [0], train=train, test=test, progress=False, epochz=3)
 
 
 # ---------------------------------------------------------------------------
