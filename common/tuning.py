@@ -37,7 +37,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ._validation import RngLike, check_array, check_choice, check_float, check_int, make_rng
-from .experiments import lecture_config, train_lecture_net
+from .experiments import lecture_config, make_lecture_trainer, train_lecture_net
 from .i18n import t
 from .optimizer import SGDW, Adam, Optimizer, Params  # SGDW re-exported for older imports
 from .regularizers import REGULARIZERS
@@ -441,6 +441,9 @@ def train_and_score(
     on the whole training set at the end.
 
     ``seeds=[0, 1, 2]`` trains once per seed and returns a :class:`SeedScores`.
+    An optimizer *instance* (``optimizer=Adam(lr=0.001)``) is the one that
+    trains, so its state can be inspected afterwards; such a run is never
+    read from the run cache.
     """
     x, t = _check_dataset(train, "train")
     sets = _check_eval_sets(eval_sets)
@@ -458,7 +461,17 @@ def train_and_score(
     # without a monitor set only the final scores matter: score one sample per epoch
     run_settings.setdefault("evaluate_sample_num_per_epoch", None if monitor is not None else 1)
     try:
-        history = train_lecture_net(data=((x, t), checked_monitor), **run_settings)
+        if isinstance(run_settings.get("optimizer"), Optimizer):
+            # the caller's optimizer instance must do the training, so its state can be inspected afterwards
+            # (e.g. effective_decay_rates): such a run is never read back from the run cache
+            _, trainer = make_lecture_trainer(data=((x, t), checked_monitor), **run_settings)
+            try:
+                history = trainer.train()
+            except TrainingDiverged as exc:
+                exc.history = trainer.history
+                raise
+        else:
+            history = train_lecture_net(data=((x, t), checked_monitor), **run_settings)
     except TrainingDiverged as exc:
         nan = float("nan")
         return Scored(settings, getattr(exc, "history", None), nan, {k: nan for k in sets},

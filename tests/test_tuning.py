@@ -636,3 +636,15 @@ def test_scored_label(grid):
     assert grid.run("l1", 0.01, 0.1).label == "L1 λ=0.01, dropout 0.1"
     assert grid.run("l2", 0, 0).label == "no penalty"
     assert grid.run("l2", 0.01, 0).label == "L2 λ=0.01"
+
+
+def test_train_and_score_trains_the_optimizer_instance_it_is_given(data, tmp_path, monkeypatch):
+    """With the run cache on, a run with an optimizer instance still trains that instance (never a cache hit)."""
+    monkeypatch.setenv("COURSE_RUN_CACHE", str(tmp_path))
+    train, _, test = data
+    first = train_and_score({"test": test}, train=train, optimizer=Adam(lr=0.001), **SMALL)
+    opt = Adam(lr=0.001)
+    again = train_and_score({"test": test}, train=train, optimizer=opt, **SMALL)
+    assert opt.iter == SMALL["epochs"] * 1 and opt.v is not None  # 100 digits, batches of 100: 1 step per epoch
+    assert again.scores == first.scores
+    assert effective_decay_rates(opt, 0.01).size > 0
