@@ -102,8 +102,11 @@ EVALUATIONS = ("exact", "incremental")
 REFRESH_EPOCHS = 10
 """With ``evaluation="incremental"``, the kept ``X_eval·W1`` is recomputed exactly every this many epochs."""
 
-STEP_OVERHEAD_FLOP = 10_000_000
-"""The Python cost of one fused training step (~0.1 ms) in FLOP of matrix products, for :meth:`FastTrainer._split`."""
+# The Python and elementwise work around the products, in FLOP of matrix products at ~95 GFLOP/s
+# (measured with the lecture's shapes): for FastTrainer._split, which spreads the work over two threads.
+STEP_OVERHEAD_FLOP = 16_000_000  # one fused step's non-product work, ~0.17 ms
+ROW_OVERHEAD_FLOP = 50_000  # bias, activation, softmax and bookkeeping per scored digit, ~0.5 µs
+WEIGHT_STATS_FLOP_PER_WEIGHT = 120  # norm, sparsity and penalty of the weights, ~0.17 ms for 138,000
 
 INCREMENTAL_MAX_TRAIN_FRACTION = 0.75
 """The incremental first layer pays only while ``n_train < this × input_size`` (its product is
@@ -668,42 +671,46 @@ class FastTrainer(Trainer):
             print(f"=== epoch:{epoch}, train acc:{train['acc']:.4f}, test acc:{test['acc']:.4f}, "
                   f"loss:{train_loss:.4f} ===")
 
-    def _split(self, net: _Net, groups: list[_Group], pool: Any) -> tuple[list[_Group], list[_Group]]:
-        """Which groups the main thread scores and which the worker does.
+    def _split(self, net: _Net, groups: list[_Group], pool: Any) -> tuple[list[_Group], list[_Group], bool]:
+        """What the main thread measures and what the worker does: ``(mine, theirs, stats on the worker)``.
 
-        Fixed per run from a FLOP count (never from timings), so a run's numbers
-        do not depend on the machine's load.  The main thread carries an epoch
-        of training (plus ~0.1 ms of Python per step, counted as 10 MFLOP); each
-        group goes, largest first, to the thread with less work.  On the
-        lecture's run: the 1,000 test digits on the worker, the 300 training
-        digits on the main thread (exact), or both on the worker (incremental).
+        Fixed per run from a count of FLOP (never from timings).  Which
+        thread computes a group changes no number (the same products either
+        way); this only balances the two threads.  The main thread carries an
+        epoch of training; each group of digits, then the weight statistics,
+        go to the thread with less work so far.  On the lecture's run: exact,
+        the 1,000 test digits and the statistics on the worker, the 300
+        training digits on the main thread (3.5 and 3.6 ms of CPU per epoch);
+        incremental, both groups on the worker and the statistics on the main
+        thread (2.8 and 2.9 ms).
         """
         if pool is None:
-            return groups, []
+            return groups, [], False
         sizes = net.sizes
         forward = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-        backward_dx = forward - sizes[0] * sizes[1]
+        first = sizes[0] * sizes[1]
         n_train = self._x_train.shape[0]
         steps = len(range(0, n_train, self.batch_size))
-        main_load = 2 * n_train * (2 * forward + backward_dx) + steps * STEP_OVERHEAD_FLOP
+        main_load = 2 * n_train * (2 * forward + forward - first) + steps * STEP_OVERHEAD_FLOP
         worker_load = 0
         mine: list[_Group] = []
         theirs: list[_Group] = []
         for group in sorted(groups, key=lambda g: -g.x.shape[0]):
-            first = n_train * sizes[1] if group.first is not None else sizes[0] * sizes[1]
-            cost = 2 * group.x.shape[0] * (forward - sizes[0] * sizes[1] + first)
+            rows = group.x.shape[0]
+            first_cost = n_train * sizes[1] if group.first is not None else first
+            cost = 2 * rows * (forward - first + first_cost) + rows * ROW_OVERHEAD_FLOP
             if worker_load <= main_load:
                 theirs.append(group)
                 worker_load += cost
             else:
                 mine.append(group)
                 main_load += cost
-        return mine, theirs
+        return mine, theirs, worker_load <= main_load
 
     def _epochs_in_step(self, net: _Net, groups: list[_Group], pool: Any, started: float,
                         incremental: bool) -> Iterator[History]:
         """Train an epoch, then score it (split over two threads if there are two): no run-ahead."""
-        mine, theirs = self._split(net, groups, pool)
+        mine, theirs, stats_there = self._split(net, groups, pool)
         delta = np.empty((self._x_train.shape[0], net.sizes[1]), dtype=net.dtype) if incremental else None
         self._steps = len(range(0, self._x_train.shape[0], self.batch_size))
         for epoch in range(1, self.epochs + 1):
@@ -714,8 +721,8 @@ class FastTrainer(Trainer):
                     raise self._diverged(blowup.epoch, _t("trainer.diverged_loss")) from None
                 self.train_loss_list.extend(self._epoch_losses)
                 net.push()
-                future = pool.submit(self._measure_groups, net, theirs, delta, epoch, True) if theirs else None
-                measured = self._measure_groups(net, mine, delta, epoch, future is None)
+                future = pool.submit(self._measure_groups, net, theirs, delta, epoch, stats_there) if theirs else None
+                measured = self._measure_groups(net, mine, delta, epoch, not (future is not None and stats_there))
                 if future is not None:
                     measured.update(future.result())
                 self._record(epoch, train_loss, groups, measured, started)
@@ -728,7 +735,7 @@ class FastTrainer(Trainer):
     def _epochs_run_ahead(self, net: _Net, groups: list[_Group], pool: Any, started: float,
                           incremental: bool) -> Iterator[History]:
         """Epoch ``k`` is scored on the worker (with ``network.params``) while ``k + 1`` trains."""
-        mine, theirs = self._split(net, groups, pool)
+        mine, theirs, stats_there = self._split(net, groups, pool)
         n_train = self._x_train.shape[0]
         self._steps = len(range(0, n_train, self.batch_size))
         deltas = [np.empty((n_train, net.sizes[1]), dtype=net.dtype) for _ in range(2)] if incremental else [None, None]
@@ -743,15 +750,15 @@ class FastTrainer(Trainer):
             blowup = None
             with np.errstate(over="ignore", invalid="ignore"), _one_blas_thread():
                 delta = deltas[epoch % 2]
-                future: Future = pool.submit(self._measure_groups, net, theirs, delta, epoch, True)
+                future: Future = pool.submit(self._measure_groups, net, theirs, delta, epoch, stats_there)
                 try:
                     if epoch < self.epochs:
                         next_loss = self._train_epoch(net, epoch + 1, deltas[(epoch + 1) % 2])
                         next_losses = self._epoch_losses
-                    measured = self._measure_groups(net, mine, delta, epoch, False)
+                    measured = self._measure_groups(net, mine, delta, epoch, not stats_there)
                 except _Blowup as exc:
                     blowup = exc
-                    measured = self._measure_groups(net, mine, delta, epoch, False)
+                    measured = self._measure_groups(net, mine, delta, epoch, not stats_there)
                 finally:
                     result = future.result()  # never leave the worker running past this point
                 measured.update(result)
