@@ -14,46 +14,60 @@ training forward pass one mask per dropout layer from that layer's own ``rng``
 What it does differently, and what each part buys on the lecture's run (300
 training digits, 784-100×6-10 ReLU, SGD lr 0.01, batch 100, L2 λ = 0.1, 201
 epochs, scoring 300 + 1,000 digits after every epoch; AMD EPYC, 2 cores,
-OpenBLAS 0.3.31; medians, see benchmarks/README.md for the full table):
+OpenBLAS 0.3.31 SkylakeX).  Per epoch, as CPU time of the thread doing it
+(minimum of 60 repetitions, one BLAS thread); whole runs in
+benchmarks/README.md:
 
-* **One BLAS thread, and the second core for a Python thread.**  The products
-  are small (batch 100, width 100): OpenBLAS's own second thread adds ~10 %
-  on an idle machine and makes a run 3-4x slower as soon as anything else
-  wants a core (its waiting threads spin).  BLAS is capped at one thread
-  (threadpoolctl) while an epoch runs, never while the generator is suspended,
-  which also makes the float32 sums independent of the core count.
 * **Fused training step on preallocated buffers.**  One flat float32 vector
   holds all parameters (weights first, then biases) and one holds all
   gradients, so the penalty gradient and the SGD update are four whole-vector
   operations instead of four per array; every layer writes into buffers kept
-  between steps; ReLU is ``np.maximum`` against a zeros array, its backward a
-  multiply by the saved ``x > 0`` mask.  The operations are the reference's,
-  in the reference's order, so each float is rounded the same way: the
-  trajectory of the weights is bit-identical to ``Trainer``'s (with one BLAS
-  thread).  Training part of an epoch: 3.4 → 2.4 ms.
+  between steps; ReLU is ``np.maximum`` against a read-only zeros array
+  (~3x faster than against the scalar 0), its backward a multiply by the
+  saved ``x > 0`` mask.  The operations are the reference's, in the
+  reference's order, on arrays of the same shapes, so each float is rounded
+  the same way: the weights after every step are bit-identical to
+  ``Trainer``'s (with one BLAS thread).  Training an epoch: 3.09 → 2.69 ms
+  (a step is 0.84 ms, 0.66 ms of it matrix products).
+* **Scoring into buffers**: the per-epoch evaluation (the same products in
+  the same groups of rows as ``Trainer``: the 300 training digits, then the
+  1,000 test digits) writes into buffers kept between epochs, with the
+  activations in place and no backward bookkeeping: 6.42 → 4.39 ms (0.93 ms
+  training digits, 3.29 ms test digits, 0.17 ms weight norm, sparsity and
+  penalty).
+* **One BLAS thread, and the second core for a Python thread.**  The products
+  are small (batch 100, width 100): OpenBLAS's own second thread adds little
+  on an idle machine and makes a run many times slower as soon as anything
+  else wants a core (its waiting threads spin).  BLAS is capped at one thread
+  (threadpoolctl) while an epoch runs, never while the generator is
+  suspended, which also makes the float32 sums independent of the core count.
 * **Scoring on the second core, one epoch behind** ("run-ahead"): after epoch
   ``k`` the weights are copied into ``network.params`` and a worker thread
-  scores the evaluation digits with them while the main thread trains epoch
-  ``k + 1`` on the engine's own copy.  The history of epoch ``k`` is yielded
-  when both are done, with ``network.params`` holding epoch ``k``'s weights,
-  so what a consumer of :meth:`FastTrainer.epochs_iter` sees is consistent;
-  epoch ``k + 1`` has already been trained at that point (its numbers come at
-  the next step).  Not used with a ``callback`` (which may stop the run or
-  edit the weights after epoch ``k``): the scoring is then split between the
-  two threads after each epoch instead.  The scores are the products the
-  reference computes (same shapes, same groups of rows), so the numbers are
-  identical.
+  scores the test digits with them while the main thread trains epoch
+  ``k + 1`` on the engine's own copy, then scores the training digits; the
+  work is split by a FLOP count (:meth:`FastTrainer._split`: 3.6 and 3.5 ms
+  here), so an epoch takes ~3.6 ms of wall time instead of ~7.1 ms on one
+  thread.  The history of epoch ``k`` is yielded when both are done, with
+  ``network.params`` holding epoch ``k``'s weights, so what a consumer of
+  :meth:`FastTrainer.epochs_iter` sees is consistent; epoch ``k + 1`` has
+  already been trained at that point (its numbers come at the next step).
+  Not used with a ``callback`` (which may stop the run or edit the weights
+  after epoch ``k``): each epoch is then scored after it, the two groups on
+  the two threads.  Which thread computes what changes no number.
 * **Incremental first layer** (``evaluation="incremental"``; plain ``SGD``,
-  L2 or no penalty, no augmentation, fewer training than input values):
-  ``X_eval·W1`` for the fixed evaluation digits is kept up to date instead of
-  recomputed.  One epoch of SGD changes ``W1`` by
-  ``(c^S − 1)·W1 − lr·Σ_j c^(S−j)·X_jᵀ·δ_j`` (``c = 1 − lr·λ``, ``S`` steps),
-  so ``X_eval·W1`` changes by one product with the precomputed
-  ``X_eval·X_trainᵀ`` (1,300×300 instead of 1,300×784 on the lecture's run:
-  −24 % of all FLOPs).  Exact in real arithmetic, not in float32: the scores
-  differ from the reference's by rounding (~1e-6 relative), so an accuracy can
-  differ by one digit in a near-tie; it is re-synchronized with the exact
-  product every ``REFRESH_EPOCHS`` epochs.  The default is ``"exact"``.
+  L2 or no penalty, no augmentation, no callback, fewer training digits than
+  input values): ``X_eval·W1`` for the fixed evaluation digits is kept up to
+  date instead of recomputed.  One epoch of SGD changes ``W1`` to
+  ``c^S·W1 − lr·Σ_j c^(S−j)·X_jᵀ·δ_j`` (``c = 1 − lr·λ``, ``S`` steps, ``δ_j``
+  the first layer's output gradient), so ``X_eval·W1`` changes by one product
+  with the precomputed ``X_eval·X_trainᵀ`` (1,300×300×100 instead of
+  1,300×784×100 on the lecture's run: −24 % of all FLOPs; scoring 4.22 →
+  2.75 ms).  Exact in real arithmetic, not in float32: the scores differ from
+  the reference's by rounding (losses by < 1e-6 relative), so an accuracy can
+  differ by one digit in a near-tie; the product is recomputed exactly every
+  ``REFRESH_EPOCHS`` epochs, which kept every accuracy identical over 6 runs
+  of 201 epochs (without it one test digit flipped once in 1,206 epochs).
+  The default is ``"exact"``; the live explorer may take the speed.
 
 Everything else (other optimizers, ``ProximalSGD``, custom regularizers) runs
 through the same buffers and calls the object's own method
