@@ -50,7 +50,7 @@ from typing import Any, Callable
 import numpy as np
 
 import common
-from common.experiments import lecture_data, make_lecture_trainer
+from common.experiments import LectureConfig, lecture_data, make_lecture_trainer
 
 from . import textbook_reference
 
@@ -64,10 +64,12 @@ RESULTS = HERE / "results.json"
 README = HERE / "README.md"
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 
+_LECTURE = LectureConfig(weight_decay_lambda=0.1)  # the lecture's run, from the one source of its settings
 MODES = {
     "full": dict(
-        n_train=300, n_test=1000, hidden=[100] * 6, epochs=201, batch=100, lr=0.01, lam=0.1, seed=0,
-        reps=5, warmup=1, peak_n=2048, slider_reps=9, explorer_reps=7, contended_reps=2,
+        n_train=_LECTURE.n_train, n_test=_LECTURE.n_test, hidden=list(_LECTURE.hidden_size_list),
+        epochs=_LECTURE.epochs, batch=_LECTURE.mini_batch_size, lr=_LECTURE.lr, lam=_LECTURE.weight_decay_lambda,
+        seed=_LECTURE.seed, reps=5, warmup=1, peak_n=2048, slider_reps=9, explorer_reps=7, contended_reps=2,
     ),
     "smoke": dict(
         n_train=60, n_test=460, hidden=[32, 32], epochs=5, batch=20, lr=0.1, lam=0.01, seed=0,
@@ -209,11 +211,13 @@ class Experiment:
     def __init__(self, cfg: dict[str, Any], torch_ref: Any) -> None:
         self.cfg = cfg
         self.data = lecture_data(cfg["n_train"], cfg["n_test"])
-        self.kwargs = dict(
-            n_train=cfg["n_train"], n_test=cfg["n_test"], hidden_size_list=cfg["hidden"], epochs=cfg["epochs"],
-            lr=cfg["lr"], mini_batch_size=cfg["batch"], seed=cfg["seed"], data=self.data,
+        self.config = LectureConfig(
+            weight_decay_lambda=cfg["lam"], n_train=cfg["n_train"], n_test=cfg["n_test"],
+            hidden_size_list=cfg["hidden"], epochs=cfg["epochs"], lr=cfg["lr"], mini_batch_size=cfg["batch"],
+            seed=cfg["seed"],
         )
-        network, trainer = make_lecture_trainer(cfg["lam"], **self.kwargs)
+        self.kwargs = dict(config=self.config, data=self.data)
+        network, trainer = make_lecture_trainer(**self.kwargs)
         self.init_params = {key: value.copy() for key, value in network.params.items()}
         # the trainers draw one permutation of the training set per epoch from trainer.rng;
         # a copy of that generator replays the same order (the agreement check would catch a change)
@@ -224,7 +228,7 @@ class Experiment:
     def _train(self, *, engine: bool = True, **options: Any) -> tuple[list[float], list[float]]:
         # make_lecture_trainer + train(), not train_lecture_net: never the run cache (COURSE_RUN_CACHE)
         threads = options.pop("threads", None)
-        _, trainer = make_lecture_trainer(self.cfg["lam"], engine=engine, **options, **self.kwargs)
+        _, trainer = make_lecture_trainer(engine=engine, **options, **self.kwargs)
         if threads is not None:
             trainer.threads = threads
         history = trainer.train()
@@ -332,7 +336,7 @@ def slider_case(exp: Experiment, reps: int, evaluation: str = "exact") -> dict[s
     lambdas = [SLIDER_LAMBDAS[i % len(SLIDER_LAMBDAS)] for i in range(reps)]
     for lam in lambdas:
         start = time.perf_counter()
-        _, trainer = make_lecture_trainer(lam, evaluation=evaluation, **exp.kwargs)
+        _, trainer = make_lecture_trainer(lam, evaluation=evaluation, **exp.kwargs)  # λ overrides the config's
         epochs = trainer.epochs_iter()
         next(epochs)
         first.append(time.perf_counter() - start)
