@@ -480,9 +480,9 @@ class _Group:
         self.bufs = [np.empty((x.shape[0], w), dtype=net.dtype) for w in net.sizes[1:]]
         self.first: np.ndarray | None = None  # x·W1, kept up to date (incremental evaluation)
         self.gram: np.ndarray | None = None  # x·X_trainᵀ
-        self.update = None
 
     def measure(self, net: _Net, params: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Accuracy and cross-entropy as ``Trainer._evaluate`` computes them (``finite`` False on NaN/inf)."""
         scores = net.scores(self.x, self.bufs, params, self.first)
         if not np.isfinite(scores).all():
             return {"finite": False}
