@@ -272,17 +272,32 @@ def move_slider(page, explorer, label: str | None, key: str = "ArrowRight") -> b
     return True
 
 
-def platform_fonts(page, selector: str) -> list[str]:
-    """The fonts Chromium actually used for the text of the first element matching ``selector`` (DevTools)."""
+def platform_fonts(page, selector: str, text: str | None = None) -> list[str]:
+    """The fonts Chromium actually used for the text of an element (DevTools' platform fonts).
+
+    The element is the first match of ``selector`` (with ``text``: the first
+    whose own text contains it).  Only fonts that drew at least one glyph count.
+    """
+    found = page.evaluate(
+        """([selector, text]) => {
+          for (const el of document.querySelectorAll(selector)) {
+            const own = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('');
+            if (own.trim() && (text === null || own.includes(text))) { el.setAttribute('data-font-probe', '1'); return true; }
+          }
+          return false;
+        }""",
+        [selector, text],
+    )
+    if not found:
+        return []
     cdp = page.context.new_cdp_session(page)
     try:
         cdp.send("DOM.enable")
         cdp.send("CSS.enable")
         root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-        if not node:
-            return []
-        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-font-probe]"})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] if node else []
         return [f["familyName"] for f in fonts if f.get("glyphCount", 0) > 0]
     finally:
+        page.evaluate("() => document.querySelectorAll('[data-font-probe]').forEach(e => e.removeAttribute('data-font-probe'))")
         cdp.detach()

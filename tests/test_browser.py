@@ -105,11 +105,13 @@ def _check_pin(page, explorer, stem: str, labels: dict) -> None:
     assert explorer.locator(".explorer-delta").count() == 1, "the status line does not compare with the pin"
 
 
-def _check_japanese_fonts(page, stem: str) -> None:
+def _check_japanese_fonts(page, stem: str, labels: dict) -> None:
     """The labels and the status line are drawn with a font that has Japanese glyphs (a CJK font)."""
-    for selector in (".training-explorer .widget-label", ".training-explorer .explorer-status [data-state]"):
-        fonts = platform_fonts(page, selector)
-        assert fonts, f"{stem}: no text rendered in {selector}"
+    probes = ((".training-explorer .widget-label", labels["widgets.label.seed"]),  # シード: on every explorer
+              (".training-explorer .explorer-status [data-state]", None))
+    for selector, text in probes:
+        fonts = platform_fonts(page, selector, text)
+        assert fonts, f"{stem}: no text {text!r} rendered in {selector}"
         assert any("CJK" in name or "Gothic" in name or "Mincho" in name for name in fonts), (
             f"{stem}: {selector} is drawn with {fonts}: Japanese shows as empty boxes (install fonts-noto-cjk)"
         )
@@ -146,7 +148,7 @@ def test_explorer_notebook_in_jupyterlab(lab, name):
         png_before = plot.screenshot(path=str(ARTIFACTS / f"{stem}-before.png"))
         explorer.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-before.png"))
         if language == "ja":
-            _check_japanese_fonts(page, stem)
+            _check_japanese_fonts(page, stem, labels)
         if base == PIN_NOTEBOOK:
             _check_pin(page, explorer, stem, labels)
             png_before = plot.screenshot()
@@ -210,7 +212,7 @@ def test_voila_app_mode(name):
         plot = explorer.locator(".explorer-plot")
         run, status_before = wait_run_done(explorer, None)
         if language == "ja":
-            _check_japanese_fonts(page, stem)
+            _check_japanese_fonts(page, stem, labels)
         _check_pin(page, explorer, stem, labels)
         png_before = plot.screenshot(path=str(ARTIFACTS / f"{stem}-before.png"))
         assert move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"]), "the app shows no λ slider"
