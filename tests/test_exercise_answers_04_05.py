@@ -1,11 +1,13 @@
-"""The answers under the exercises of notebooks 04 (dropout) and 05 (augmentation), and the
-prose claims there that no notebook cell computes, checked on seed 0.
+"""The answers under the exercises of notebooks 04 (dropout) and 05 (augmentation), checked seed by seed.
 
 Every run is the one the exercise describes: ``train_lecture_net`` with the notebook's settings,
 which is what ``TrainingExplorer`` trains (300 digits, 6 x 100 units, 201 epochs, regularization
-"none", seed 0 unless the exercise says otherwise).  Measured values are in the comments as
-``seed 0 (seed 1)``; the margins leave room for the seed-1 values too where the claim is worded
-for any seed.  Purely conceptual answers (04 exercise 3, 05 exercise 3's "why") have no test;
+"none" unless the exercise says otherwise), on seeds 0, 1 and 2 (seeds 0 and 1 with
+``COURSE_FAST=1``, as CI runs it, to keep the suite short).  The hints are worded for "every seed
+we tried", so each claim is asserted seed by seed (paired with the other setting of the same
+seed) with a margin; the measured values are in the comments as ``seed 0 / 1 / 2``.
+The claims of the notebooks' prose are computed and asserted in the notebooks themselves (over
+five seeds).  Purely conceptual answers (04 exercise 3, 05 exercise 3's "why") have no test;
 05 exercise 1's crop is the reference ``crop_global_rng`` in tests/test_exercises.py.
 """
 
@@ -15,19 +17,26 @@ import numpy as np
 import pytest
 
 from common.augment import Augmenter
+from common.config import pick
 from common.experiments import train_lecture_net
 from common.layers import Dropout
+from common.seeds import compare
+
+SEEDS = pick([0, 1, 2], [0, 1])
 
 
 @pytest.fixture(scope="module")
 def baseline():
-    """The lecture's network without regularization: train 1.000 (1.000), test 0.797 (0.806), gap 0.203 (0.194)."""
-    return train_lecture_net(regularization="none", seed=0)
+    """The lecture's network without regularization: train 1.000 / 1.000 / 1.000,
+    test 0.797 / 0.806 / 0.790, gap 0.203 / 0.194 / 0.210."""
+    return train_lecture_net(regularization="none", seeds=SEEDS)
 
 
-def _climb(history) -> float:
-    """Mean test accuracy of the last 10 epochs minus that of 40 epochs earlier (as in notebook 05)."""
-    return float(np.mean(history.test_acc[-10:]) - np.mean(history.test_acc[-50:-40]))
+def _differences(a, b, key: str) -> np.ndarray:
+    """``b − a`` per seed at the last epoch (both runs finished on every seed)."""
+    comparison = compare(a, b, key)
+    assert comparison.n == len(SEEDS), f"a run diverged: {comparison}"
+    return comparison.differences
 
 
 # --------------------------------------------------------------------------- notebook 04
@@ -38,78 +47,73 @@ def test_04_exercise_1_ratio_0_3_keeps_70_percent_scaled_by_1_43():
     assert abs(np.mean(y != 0) - 0.7) < 0.01
     assert np.allclose(y[y != 0], 1 / 0.7, rtol=1e-6)  # ≈ 1.43
     assert abs(y.mean() - 1.0) < 0.02
-
-
-def test_04_sweep_prose_and_step_4_curves(baseline):
-    """Cell 12: a small ratio changes almost nothing; at 0.15 the gap narrows mostly because training
-    accuracy drops, test accuracy does not rise.  Cells 18/21: at epoch 201 the 0.15 run is still climbing,
-    the baseline's test accuracy has flattened and its training loss is nearly zero."""
-    base = baseline.final()
-    # 0.01: train 1.000 (1.000), test 0.801 (0.820), gap 0.199 (0.180)
-    small = train_lecture_net(regularization="none", use_dropout=True, dropout_ratio=0.01, seed=0).final()
-    assert abs(small["test_acc"] - base["test_acc"]) < 0.02
-    assert abs(small["gap"] - base["gap"]) < 0.02
-    # 0.15: train 0.967 (0.933), test 0.792 (0.767), gap 0.175 (0.166)
-    mid_run = train_lecture_net(regularization="none", use_dropout=True, dropout_ratio=0.15, seed=0)
-    mid = mid_run.final()
-    assert mid["test_acc"] < base["test_acc"] + 0.02  # "rises little if at all"
-    assert base["train_acc"] - mid["train_acc"] > 0.02
-    # test accuracy gained in the last 40 epochs: dropout 0.15 +0.026 (+0.040), baseline +0.003 (+0.005)
-    assert _climb(baseline) < 0.01
-    assert _climb(mid_run) > _climb(baseline) + 0.012
-    # baseline training loss: 2.364 (2.302) at the start, 0.019 (0.025) at epoch 201, nearly zero
-    assert baseline.train_loss[-1] < 0.03
+    book = Dropout(0.3, rng=0, inverted=False)  # the book's class: kept units stay 1, test time × 0.7
+    assert set(np.unique(book.forward(np.ones((10, 10), dtype=np.float32)))) <= {0.0, 1.0}
+    assert np.allclose(book.forward(np.ones((2, 2), dtype=np.float32), train_flg=False), 0.7)
 
 
 def test_04_exercise_2_ratio_0_3_for_300_epochs_underfits(baseline):
-    # train 0.623 (0.637), test 0.525 (0.558), gap 0.098 (0.079); baseline test 0.797, gap 0.203
-    f = train_lecture_net(regularization="none", use_dropout=True, dropout_ratio=0.3, epochs=300, seed=0).final()
-    base = baseline.final()
-    assert f["train_acc"] < 0.8  # far below 1.0 after 300 epochs
-    assert f["gap"] < base["gap"] - 0.05  # the gap is small ...
-    assert f["test_acc"] < base["test_acc"] - 0.15  # ... because the network underfits, not because it generalizes
+    # train 0.623 / 0.637 / 0.670, test 0.525 / 0.558 / 0.552, gap 0.098 / 0.079 / 0.118
+    runs = train_lecture_net(regularization="none", use_dropout=True, dropout_ratio=0.3, epochs=300, seeds=SEEDS)
+    assert runs.final_values("train_acc").max() < 0.8  # far below 1.0 after 300 epochs
+    assert _differences(baseline, runs, "gap").max() < -0.05  # the gap is small ...
+    assert _differences(baseline, runs, "test_acc").max() < -0.15  # ... because the network underfits
 
 
 def test_04_exercise_4_dropout_with_l2_narrows_the_gap_by_losing_accuracy():
-    # dropout 0.08 + L1 λ=0.004: train 0.983 (0.950), test 0.808 (0.784), gap 0.175 (0.166)
-    # dropout 0.08 + L2 λ=0.1:   train 0.797 (0.623), test 0.703 (0.540), gap 0.094 (0.083)
+    # dropout 0.08 + L1 λ=0.004: train 0.983 / 0.950 / 0.933, test 0.808 / 0.784 / 0.781, gap 0.175 / 0.166 / 0.152
+    # dropout 0.08 + L2 λ=0.1:   train 0.797 / 0.623 / 0.653, test 0.703 / 0.540 / 0.579, gap 0.094 / 0.083 / 0.074
     # (L2 λ=0.1 alone narrowing the gap is asserted in notebook 02.)
-    with_l1 = train_lecture_net(0.004, "l1", use_dropout=True, dropout_ratio=0.08, seed=0).final()
-    with_l2 = train_lecture_net(0.1, "l2", use_dropout=True, dropout_ratio=0.08, seed=0).final()
-    assert with_l2["gap"] < with_l1["gap"] - 0.04
-    assert with_l2["train_acc"] < with_l1["train_acc"] - 0.1
-    assert with_l2["test_acc"] < with_l1["test_acc"] - 0.05
+    with_l1 = train_lecture_net(0.004, "l1", use_dropout=True, dropout_ratio=0.08, seeds=SEEDS)
+    with_l2 = train_lecture_net(0.1, "l2", use_dropout=True, dropout_ratio=0.08, seeds=SEEDS)
+    assert _differences(with_l1, with_l2, "gap").max() < -0.04
+    assert _differences(with_l1, with_l2, "train_acc").max() < -0.1
+    assert _differences(with_l1, with_l2, "test_acc").max() < -0.05
+
+
+def test_04_exercise_5_book_style_catches_up_part_of_the_way_in_300_epochs():
+    # book-style 0.15, train accuracy: 0.807 / 0.677 / 0.627 at epoch 201, 0.923 / 0.863 / 0.817 at epoch 300
+    # inverted 0.15 at epoch 201: 0.967 / 0.933 / 0.913
+    book = train_lecture_net(regularization="none", use_dropout=True, dropout_ratio=0.15, dropout_inverted=False,
+                             epochs=300, seeds=SEEDS)
+    inverted = train_lecture_net(regularization="none", use_dropout=True, dropout_ratio=0.15, seeds=SEEDS)
+    # a run's first 201 epochs are the 201-epoch run (same seed, same draws): read epoch 201 off the longer run
+    at_201 = book.values("train_acc")[:, 200]
+    at_300 = book.final_values("train_acc")
+    assert np.all(at_300 - at_201 > 0.1)  # well above what it had at 201 epochs
+    assert np.all(at_300 < inverted.final_values("train_acc"))  # still below inverted dropout after 201
 
 
 # --------------------------------------------------------------------------- notebook 05
 
 
 def test_05_exercise_2_too_strong_augmentation_costs_train_and_test_accuracy(baseline):
-    # shift 2, rotation 10 (the explorer's start): train 0.930 (0.930), test 0.850 (0.835)
-    # shift 4, rotation 30:                        train 0.733 (0.620), test 0.659 (0.577)
-    usual = train_lecture_net(augment=Augmenter(shift=2, rotation=10.0), seed=0).final()
-    strong = train_lecture_net(augment=Augmenter(shift=4, rotation=30.0), seed=0).final()
-    assert strong["train_acc"] < usual["train_acc"] - 0.1
-    assert strong["test_acc"] < usual["test_acc"] - 0.1
-    assert strong["test_acc"] < baseline.final()["test_acc"] - 0.05  # worse than no augmentation (0.797)
+    # shift 2, rotation 10 (the explorer's start): train 0.930 / 0.930 / 0.927, test 0.850 / 0.835 / 0.835
+    # shift 4, rotation 30:                        train 0.733 / 0.620 / 0.670, test 0.659 / 0.577 / 0.623
+    usual = train_lecture_net(augment=Augmenter(shift=2, rotation=10.0), seeds=SEEDS)
+    strong = train_lecture_net(augment=Augmenter(shift=4, rotation=30.0), seeds=SEEDS)
+    assert _differences(usual, strong, "train_acc").max() < -0.1
+    assert _differences(usual, strong, "test_acc").max() < -0.1
+    assert _differences(baseline, strong, "test_acc").max() < -0.05  # worse than no augmentation
 
 
 def test_05_exercise_3_pixel_noise_narrows_the_gap_less_than_shifts(baseline):
-    # gap: none 0.203 (0.194), noise 0.1 0.203 (0.194), noise 0.3 0.179 (0.139), shift 2 alone 0.097 (0.077)
-    shift = train_lecture_net(augment=Augmenter(shift=2), seed=0).final()
-    noise_01 = train_lecture_net(augment=Augmenter(noise_std=0.1), seed=0).final()
-    noise_03 = train_lecture_net(augment=Augmenter(noise_std=0.3), seed=0).final()
-    assert abs(noise_01["gap"] - baseline.final()["gap"]) < 0.02
-    assert noise_03["gap"] > shift["gap"] + 0.04
-    assert noise_01["gap"] > shift["gap"] + 0.04
+    # gap: none 0.203 / 0.194 / 0.210, noise 0.1 0.203 / 0.194 / 0.202, noise 0.3 0.179 / 0.139 / 0.166,
+    #      shift 2 alone 0.097 / 0.077 / 0.089
+    shift = train_lecture_net(augment=Augmenter(shift=2), seeds=SEEDS)
+    noise_01 = train_lecture_net(augment=Augmenter(noise_std=0.1), seeds=SEEDS)
+    noise_03 = train_lecture_net(augment=Augmenter(noise_std=0.3), seeds=SEEDS)
+    assert np.abs(_differences(baseline, noise_01, "gap")).max() < 0.02
+    assert _differences(shift, noise_03, "gap").min() > 0.04
+    assert _differences(shift, noise_01, "gap").min() > 0.04
 
 
 def test_05_exercise_4_with_1000_digits_augmentation_still_helps(baseline):
-    # 300 digits:             test 0.797 (0.806), gap 0.203 (0.194)
-    # 1000 digits:            test 0.884 (0.887), gap 0.116 (0.113)
-    # 1000 digits + shift 2, rotation 10: test 0.922 (0.918), gap 0.041 (0.041)
-    plain = train_lecture_net(n_train=1000, seed=0).final()
-    augmented = train_lecture_net(n_train=1000, augment=Augmenter(shift=2, rotation=10.0), seed=0).final()
-    assert plain["gap"] < baseline.final()["gap"] - 0.05  # more data already narrows the gap
-    assert augmented["test_acc"] > plain["test_acc"] + 0.015  # augmentation adds a bit on top
-    assert augmented["gap"] < plain["gap"] - 0.03
+    # 300 digits:                         test 0.797 / 0.806 / 0.790, gap 0.203 / 0.194 / 0.210
+    # 1000 digits:                        test 0.884 / 0.887 / 0.899, gap 0.116 / 0.113 / 0.101
+    # 1000 digits + shift 2, rotation 10: test 0.922 / 0.918 / 0.914, gap 0.041 / 0.041 / 0.029
+    plain = train_lecture_net(n_train=1000, seeds=SEEDS)
+    augmented = train_lecture_net(n_train=1000, augment=Augmenter(shift=2, rotation=10.0), seeds=SEEDS)
+    assert _differences(baseline, plain, "gap").max() < -0.05  # more data already narrows the gap
+    assert _differences(plain, augmented, "test_acc").min() > 0.01  # augmentation adds a bit on top (+0.015 .. +0.038)
+    assert _differences(plain, augmented, "gap").max() < -0.03
