@@ -2,8 +2,11 @@
 
 Each training step of a dropout network trains one random sub-network (a random
 subset of its units).  At test time the full network is used, with every unit
-on; inverted dropout already scaled the kept units by ``1/(1 − dropout_ratio)``,
-so no rescaling is needed.  The lecture's reading: this is like training many
+on; inverted dropout already scaled the kept units by ``1/(1 − dropout_ratio)``
+in training, and book-style dropout (``dropout_inverted=False``, the lecture's
+class) multiplies by ``1 − dropout_ratio`` at test time instead: either way the
+full network matches the sub-networks' mean activation, and the functions here
+work for both.  The lecture's reading: this is like training many
 different models on the same data and averaging them.  Here we check it
 numerically: the average of ``n`` sub-networks' softmax outputs,
 

@@ -10,8 +10,9 @@ from common.layers import softmax
 from common.multi_layer_net import MultiLayerNet
 
 
-def _net(dropout_ratio=0.3, use_dropout=True, seed=0):
-    return MultiLayerNet(12, [30, 30], 4, use_dropout=use_dropout, dropout_ratio=dropout_ratio, rng=seed)
+def _net(dropout_ratio=0.3, use_dropout=True, seed=0, inverted=True):
+    return MultiLayerNet(12, [30, 30], 4, use_dropout=use_dropout, dropout_ratio=dropout_ratio,
+                         dropout_inverted=inverted, rng=seed)
 
 
 def _data(n=50, seed=1):
@@ -52,9 +53,11 @@ def test_single_sample_is_one_training_mode_forward_pass():
     np.testing.assert_allclose(p, softmax(net.predict(x, train_flg=True)), rtol=1e-6)
 
 
-def test_many_sub_networks_agree_with_the_full_network():
+@pytest.mark.parametrize("inverted", [True, False], ids=["inverted", "book-style"])
+def test_many_sub_networks_agree_with_the_full_network(inverted):
+    # book-style dropout (scaled at test time) averages to its full network just as inverted dropout does
     x, _ = _data(200)
-    net = _net(dropout_ratio=0.1)
+    net = _net(dropout_ratio=0.1, inverted=inverted)
     full = net.predict(x).argmax(axis=1)
     few = np.mean(dropout_ensemble_predict(net, x, 1, rng=0).argmax(axis=1) == full)
     many = np.mean(dropout_ensemble_predict(net, x, 200, rng=0).argmax(axis=1) == full)
