@@ -18,9 +18,10 @@ import pytest
 
 from common import optimizer
 from common.experiments import lecture_data, make_lecture_trainer
-from common.lecture_loop import LECTURE_CELLS, LoopHistory, _batches, lecture_loop_seeds, train_lecture_loop
+from common.lecture_loop import LECTURE_CELLS, LoopHistory, _batches, lecture_loop_seeds, train_lecture_loop, zigzag
 from common.multi_layer_net import MultiLayerNet
 from common.seeds import SeedRuns
+from common.trainer import History
 
 try:  # installed with scikit-learn (requirements-test.txt)
     from threadpoolctl import threadpool_limits
@@ -159,6 +160,48 @@ def test_penalty_with_sqrt_shows_a_different_loss_than_the_one_minimized(data):
     assert l1.displayed_loss == l1.objective  # no square root in the L1 cells
 
 
+def test_record_displayed_loss_false_skips_only_the_record(data):
+    """The switch saves the extra forward pass; the training and every scored number stay the same."""
+    kept = train_lecture_loop(**LECTURE_CELLS["dropout_l1"], seed=2, data=data, iters_num=30)
+    skipped = train_lecture_loop(**LECTURE_CELLS["dropout_l1"], seed=2, data=data, iters_num=30,
+                                 record_displayed_loss=False)
+    assert skipped.displayed_loss == [] and skipped.objective == []
+    assert len(kept.displayed_loss) == 30
+    for key in ("train_acc", "test_acc", "train_loss", "penalty", "weight_norm", "sparsity"):
+        assert getattr(skipped, key) == getattr(kept, key), key
+    for name, value in kept.network.params.items():
+        np.testing.assert_array_equal(skipped.network.params[name], value)
+    assert skipped.settings["record_displayed_loss"] is False
+
+
+def test_plot_interval_does_not_change_the_training(data):
+    """Scoring draws no random numbers: a run scored every 10 or every 30 iterations trains the same."""
+    fine = train_lecture_loop(**LECTURE_CELLS["dropout"], seed=1, data=data, iters_num=30, plot_interval=10)
+    coarse = train_lecture_loop(**LECTURE_CELLS["dropout"], seed=1, data=data, iters_num=30, plot_interval=30)
+    assert coarse.epoch == [30] and coarse.test_acc == fine.test_acc[-1:]
+    for name, value in fine.network.params.items():
+        np.testing.assert_array_equal(coarse.network.params[name], value)
+
+
+def test_zigzag_measures_the_jumps_of_the_second_half():
+    h = History(train_acc=[0.0, 0.0, 0.5, 0.4, 0.6])
+    assert zigzag(h) == pytest.approx(0.15)          # |0.4 − 0.5| and |0.6 − 0.4| from the middle on
+    assert zigzag(h, second_half=False) == pytest.approx((0.0 + 0.5 + 0.1 + 0.2) / 4)
+    assert zigzag(History(train_acc=[0.3] * 10)) == 0.0
+    assert math.isnan(zigzag(History(train_acc=[0.5])))
+    assert math.isnan(zigzag(History(train_acc=[0.1, 0.9, 0.1, 0.9], diverged="blew up")))
+    with pytest.raises(TypeError, match="history"):
+        zigzag([0.1, 0.2])
+
+
+def test_zigzag_of_the_l1_cell_beats_the_no_regularization_cell(data):
+    """The lecture's L1 cell (lr 0.1) jumps between points; the plain cell's curve is smooth (see notebook 10)."""
+    l1 = train_lecture_loop(**LECTURE_CELLS["l1"], seed=0, data=data, iters_num=300, record_displayed_loss=False)
+    plain = train_lecture_loop(**LECTURE_CELLS["no_regularization"], seed=0, data=data, iters_num=300,
+                               record_displayed_loss=False)
+    assert zigzag(l1) > 0.05 > zigzag(plain)
+
+
 def test_batches_with_and_without_replacement():
     rng = np.random.default_rng(0)
     with_replacement = _batches(rng, 300, 100, True)
@@ -261,6 +304,7 @@ def test_run_seeds_compatible(data):
         (dict(learning_rate=0.0), ValueError, "learning_rate"),
         (dict(use_dropout="yes"), TypeError, "use_dropout"),
         (dict(update_output_layer=1), TypeError, "update_output_layer"),
+        (dict(record_displayed_loss=None), TypeError, "record_displayed_loss"),
         (dict(iters_num=0), ValueError, "iters_num"),
         (dict(dropout_ratio=1.0, use_dropout=True), ValueError, "dropout_ratio"),
         (dict(seed=-1), ValueError, "seed"),
