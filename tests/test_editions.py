@@ -3,7 +3,7 @@
 These tests prove the comparison on made-up notebooks in a temporary folder:
 it accepts editions that differ only in strings, comments and markdown, and
 catches every kind of drift (code, a missing or extra notebook, a missing or
-doubled language cell).
+doubled language cell).  The last two tests apply it to the course itself.
 """
 
 from __future__ import annotations
@@ -210,3 +210,19 @@ def test_the_english_edition_needs_its_language_cell_too(editions):
     write_notebook(en_dir / "01_overfitting.ipynb", english("import numpy as np"))
     problems = check_editions(en_dir, ja_dir)
     assert any(str(en_dir / "01_overfitting.ipynb") in p and "found 0" in p for p in problems)
+
+
+# --- the course's own notebooks ------------------------------------------------------
+
+COURSE_NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def test_the_course_has_both_editions():
+    english = sorted(p.name for p in COURSE_NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    assert len(english) >= 10, english
+    assert english == sorted(p.name for p in (COURSE_NOTEBOOKS / "ja").glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_the_two_editions_of_the_course_are_in_step():
+    problems = check_editions(COURSE_NOTEBOOKS, COURSE_NOTEBOOKS / "ja")
+    assert not problems, "\n".join(problems)
