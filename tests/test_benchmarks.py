@@ -136,3 +136,15 @@ def test_flop_count_of_the_lecture_experiment():
     # per epoch: 300 digits × (2 forward-sized products + dx) + 1,300 digits × forward
     per_epoch = 2 * (300 * (2 * 129_400 + 51_000) + 1_300 * 129_400)
     assert lecture_flops(MODES["full"]) == 201 * per_epoch == 104_986_320_000
+
+
+def test_the_explorer_row_runs_without_the_browser_benchmark(monkeypatch):
+    """Without benchmarks/browser_benchmark.py the kernel-side row is measured here and the browser row says why not."""
+    import sys as _sys
+
+    from benchmarks import lecture_benchmark as lb
+
+    monkeypatch.setitem(_sys.modules, "benchmarks.browser_benchmark", None)  # makes the import fail
+    explorer, browser = lb.explorer_rows("smoke", lb.MODES["smoke"])
+    assert "missing" in browser["skipped"]
+    assert explorer["total_s"]["median"] > 0 and len(explorer["lambdas"]) == 1
