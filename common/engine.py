@@ -108,7 +108,7 @@ try:  # in requirements.txt; without it BLAS keeps its own thread count and no w
 except ImportError:  # pragma: no cover
     ThreadpoolController = None
 
-__all__ = ["FastTrainer", "EVALUATIONS", "REFRESH_EPOCHS", "supports"]
+__all__ = ["FastTrainer", "EVALUATIONS", "REFRESH_EPOCHS", "supports", "one_blas_thread"]
 
 EVALUATIONS = ("exact", "incremental")
 """``FastTrainer(evaluation=...)``: how the per-epoch scores are computed (see the module docstring)."""
@@ -151,6 +151,10 @@ def _one_blas_thread() -> contextlib.AbstractContextManager:
     if _controller is None:
         _controller = ThreadpoolController()  # scanning the loaded libraries takes ~5 ms: once
     return _controller.limit(limits=1, user_api="blas")
+
+
+one_blas_thread = _one_blas_thread
+"""Public name of the engine's BLAS cap, for other fast paths (``common.lecture_loop`` uses it)."""
 
 
 def _worker() -> ThreadPoolExecutor | None:
