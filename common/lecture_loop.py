@@ -75,7 +75,7 @@ import numpy as np
 
 from . import regularizers
 from ._validation import check_choice, check_float, check_int
-from .engine import _one_blas_thread
+from .engine import map_in_parallel, one_blas_thread as _one_blas_thread
 from .experiments import lecture_data
 from .i18n import t
 from .layers import cross_entropy_error, softmax
@@ -349,6 +349,9 @@ def lecture_loop_seeds(seeds: Sequence[int] = (0, 1, 2, 3, 4), **settings: Any):
     """
     if "seed" in settings:
         raise TypeError("lecture_loop_seeds takes seeds=[...], not seed=")
-    from .seeds import run_seeds  # common.seeds imports plotting helpers; load it only when needed
+    from .seeds import _check_seeds, run_seeds  # common.seeds imports plotting helpers; load it only when needed
 
-    return run_seeds(lambda seed: train_lecture_loop(**settings, seed=seed), seeds)
+    seeds = _check_seeds(seeds)
+    # the seeds are independent runs of a one-core loop: common.engine runs two at a time, same numbers
+    histories = dict(zip(seeds, map_in_parallel(lambda seed: train_lecture_loop(**settings, seed=seed), seeds)))
+    return run_seeds(histories.__getitem__, seeds)

@@ -326,3 +326,34 @@ def test_incremental_falls_back_to_exact_where_it_does_not_apply(data):
                    dict(callback=lambda h: None)):
         ref, fast = _pair(_small(data), epochs=2, engine_kwargs=dict(evaluation="incremental"), **kwargs)
         _assert_same(_reference(ref), fast.train())
+
+
+# --- map_in_parallel: independent one-core runs, two at a time ---------------------------
+
+
+def test_map_in_parallel_keeps_order_and_numbers():
+    from common.engine import map_in_parallel
+    from common.lecture_loop import LECTURE_CELLS, train_lecture_loop
+
+    settings = dict(LECTURE_CELLS["dropout"], iters_num=40, plot_interval=20, n_train=100, n_test=100)
+    alone = [train_lecture_loop(**settings, seed=seed) for seed in (3, 1, 2)]
+    together = map_in_parallel(lambda seed: train_lecture_loop(**settings, seed=seed), (3, 1, 2))
+    for a, b in zip(alone, together):
+        assert a.settings["seed"] == b.settings["seed"]
+        assert a.train_acc == b.train_acc and a.test_acc == b.test_acc
+        for key in a.network.params:
+            np.testing.assert_array_equal(a.network.params[key], b.network.params[key])
+
+
+def test_map_in_parallel_raises_the_first_error():
+    from common.engine import map_in_parallel
+
+    def fail_on_two(x):
+        if x == 2:
+            raise ValueError("two")
+        return x * 10
+
+    assert map_in_parallel(fail_on_two, [0, 1]) == [0, 10]
+    assert map_in_parallel(fail_on_two, [5]) == [50]
+    with pytest.raises(ValueError, match="two"):
+        map_in_parallel(fail_on_two, [0, 1, 2, 3])
