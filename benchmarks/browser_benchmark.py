@@ -212,6 +212,9 @@ def markdown(result: dict[str, Any]) -> str:
                  f"≤ 0.8 s | {k['load_before']} → {k['load_after']} |")
     lines += ["", f"In the kernel, per move: training {_fmt(k['train'])}, drawing {_fmt(k['draw'])} "
                   f"in {statistics.median(k['redraws']['values']):.0f} redraws (median)."]
+    if "skipped" not in b:
+        lines.append(f"In the browser run, the JupyterLab kernel had the curve complete after "
+                     f"{_fmt(b['kernel_full_curve'])}; the rest is messages and the page's drawing.")
     return "\n".join(lines)
 
 
