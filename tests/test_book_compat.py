@@ -20,7 +20,6 @@ wide margins; checks that need exact numbers seed them.
 
 from __future__ import annotations
 
-import contextlib
 import textwrap
 import warnings
 
@@ -31,17 +30,8 @@ from common import functions, layers, util
 from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net_extend import MultiLayerNetExtend
 
-try:  # installed with scikit-learn (requirements-test.txt)
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
-
-
-def _one_blas_thread():
-    """Batch-100 products gain nothing from BLAS threads; spinning threads slow a busy machine down."""
-    if threadpool_limits is None:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+# batch-100 products gain nothing from BLAS threads, and spinning threads slow a busy machine down
+from common.engine import one_blas_thread as _one_blas_thread
 
 
 def run_script(source: str, **injected) -> dict:

@@ -30,7 +30,6 @@ over five seeds with :func:`common.lecture_loop.train_lecture_loop`.
 
 from __future__ import annotations
 
-import contextlib
 import textwrap
 import warnings
 
@@ -39,17 +38,8 @@ import pytest
 
 from common import layers
 
-try:  # installed with scikit-learn (requirements-test.txt)
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
-
-
-def _one_blas_thread():
-    """Batch-100 products gain nothing from BLAS threads; spinning threads slow a busy machine down."""
-    if threadpool_limits is None:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+# batch-100 products gain nothing from BLAS threads, and spinning threads slow a busy machine down
+from common.engine import one_blas_thread as _one_blas_thread
 
 
 # ---------------------------------------------------------------- the cells, re-typed
