@@ -998,7 +998,8 @@ class TrainingExplorer:
         for pin in dropped:
             rows.append(f"<div style='color:gray'>{html.escape(t('widgets.pins.dropped', n=pin.number, max=MAX_PINS))}"
                         "</div>")
-        self.pins_view.value = f"<div style='font-family:monospace;font-size:12px;line-height:1.5'>{''.join(rows)}</div>"
+        style = "font-family:monospace;font-size:12px;line-height:1.5"
+        self.pins_view.value = f"<div style='{style}'>{''.join(rows)}</div>"
 
     # -- drawing -----------------------------------------------------------------------
     def _draw_background(self) -> None:

@@ -282,7 +282,10 @@ def platform_fonts(page, selector: str, text: str | None = None) -> list[str]:
         """([selector, text]) => {
           for (const el of document.querySelectorAll(selector)) {
             const own = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('');
-            if (own.trim() && (text === null || own.includes(text))) { el.setAttribute('data-font-probe', '1'); return true; }
+            if (own.trim() && (text === null || own.includes(text))) {
+              el.setAttribute('data-font-probe', '1');
+              return true;
+            }
           }
           return false;
         }""",
@@ -299,5 +302,6 @@ def platform_fonts(page, selector: str, text: str | None = None) -> list[str]:
         fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] if node else []
         return [f["familyName"] for f in fonts if f.get("glyphCount", 0) > 0]
     finally:
-        page.evaluate("() => document.querySelectorAll('[data-font-probe]').forEach(e => e.removeAttribute('data-font-probe'))")
+        page.evaluate("() => document.querySelectorAll('[data-font-probe]')"
+                      ".forEach(e => e.removeAttribute('data-font-probe'))")
         cdp.detach()
