@@ -597,9 +597,11 @@ class TrainingExplorer:
             self._restart()
 
     async def wait(self) -> History | None:
-        """Return (the history) once the current run has finished and been drawn.
+        """Return the current run's history (first seed) once it has finished and been drawn.
 
-        Starts a pending run on the running loop (needed when the explorer was
+        ``None`` if the current settings were refused or the run failed before
+        its first epoch (the status line says why; :attr:`history` still holds
+        the last run that did finish).  Starts a pending run on the running loop (needed when the explorer was
         created or changed with no event loop running, e.g. in plain pytest).
         """
         loop = asyncio.get_running_loop()
@@ -612,7 +614,8 @@ class TrainingExplorer:
                 await asyncio.wait({task})  # never raises, even if the task is cancelled
                 continue  # a change may have replaced the task meanwhile
             if task is self._task:
-                return self.history
+                run = self._run
+                return run.histories[0] if run is not None and run.finished and run.histories else None
 
     @property
     def pinned(self) -> list[Pin]:

@@ -494,8 +494,11 @@ def test_the_proximal_step_with_another_optimizer_is_refused_visibly():
     assert state(explorer) == "error" and RED in explorer.status.value
     assert "SGD" in explorer.status.value and "Adam" in explorer.status.value
     explorer.controls["optimizer"].value = "SGD"
-    assert run(explorer.wait()).settings["l1_update"] == "proximal"
-    assert state(explorer) == "done"
+    history = run(explorer.wait())
+    assert history.settings["l1_update"] == "proximal" and state(explorer) == "done"
+    explorer.controls["optimizer"].value = "AdaGrad"  # refused again: wait() returns no stale history
+    assert run(explorer.wait()) is None and state(explorer) == "error"
+    assert explorer.history is history  # the last run that did finish
 
 
 def test_the_dropout_scaling_lever_builds_the_lectures_class():
