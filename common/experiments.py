@@ -331,7 +331,9 @@ def train_lecture_net(
     """
     cfg = lecture_config(*args, config=config, **config_settings)
     if seeds is None:
-        return _train_one(cfg, data=data, callback=callback, verbose=verbose, engine=engine)
+        # a caller's own optimizer object must end up trained, so such a run is never read from the cache
+        return _train_one(cfg, data=data, callback=callback, verbose=verbose, engine=engine,
+                          cacheable=isinstance(cfg.optimizer, str))
     if "seed" in config_settings:
         raise TypeError("pass either seed= (one run) or seeds= (one run per seed), not both")
     if callback is not None:
@@ -348,10 +350,10 @@ def train_lecture_net(
 
 
 def _train_one(config: LectureConfig, *, data: tuple | None, callback: Callback | None, verbose: bool,
-               engine: bool) -> History:
+               engine: bool, cacheable: bool = True) -> History:
     """One run, read from the run cache when it holds it (and stored there afterwards)."""
     key = None
-    if callback is None and run_cache.directory() is not None:
+    if cacheable and callback is None and run_cache.directory() is not None:
         if data is None:
             data = lecture_data(config.n_train, config.n_test)
         key = run_cache.key_for(config, data=data, engine=bool(engine))

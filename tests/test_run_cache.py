@@ -146,3 +146,15 @@ def test_verbose_replays_the_epoch_lines(cache, capsys):
     printed = capsys.readouterr().out
     train_lecture_net(**TINY, verbose=True)
     assert capsys.readouterr().out == printed and "epoch:2" in printed
+
+
+def test_a_callers_optimizer_object_is_trained_even_when_the_run_is_cached(tmp_path, monkeypatch):
+    from common.experiments import train_lecture_net
+    from common.optimizer import Adam
+
+    monkeypatch.setenv(run_cache.ENV, str(tmp_path))
+    settings = dict(n_train=100, n_test=100, epochs=2, hidden_size_list=(20,), seed=0)
+    train_lecture_net(optimizer=Adam(lr=0.001), **settings)
+    again = Adam(lr=0.001)
+    train_lecture_net(optimizer=again, **settings)
+    assert again.iter > 0, "the run must train the optimizer the caller passed"
