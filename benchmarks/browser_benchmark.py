@@ -36,7 +36,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "09_playground.ipynb"
@@ -86,8 +86,12 @@ def _load() -> float:
 # -- kernel side ----------------------------------------------------------------------
 
 
-def kernel_benchmark(moves: int = 5, smoke: bool = False) -> dict[str, Any]:
-    """The explorer's path in this process: one λ step per move, set → ``await explorer.wait()``."""
+def kernel_benchmark(moves: int = 5, smoke: bool = False, look_seconds: float = 0.0) -> dict[str, Any]:
+    """The explorer's path in this process: one λ step per move, set → ``await explorer.wait()``.
+
+    ``look_seconds``: how long the learner looks at each finished curve before
+    the next move (the explorer trains the neighbouring λ meanwhile); 0 moves at once.
+    """
     from common.widgets import LAMBDA_OPTIONS, TrainingExplorer
 
     small = dict(epochs=5, n_train=100) if smoke else {}
@@ -96,19 +100,23 @@ def kernel_benchmark(moves: int = 5, smoke: bool = False) -> dict[str, Any]:
     async def measure() -> dict[str, list[float]]:
         explorer = TrainingExplorer(show="all", **small)
         await explorer.wait()  # warm-up: loads the digits, first figure, first run
-        out: dict[str, list[float]] = {"total": [], "first_draw": [], "train": [], "draw": [], "redraws": []}
+        out: dict[str, list[float]] = {"total": [], "first_draw": [], "train": [], "draw": [], "redraws": [],
+                                       "ahead_epochs": []}
         for lam in lambdas:
+            await asyncio.sleep(look_seconds)
             start = time.perf_counter()
             explorer.controls["weight_decay_lambda"].value = lam
             await explorer.wait()
             out["total"].append(time.perf_counter() - start)
             for key in ("first_draw", "train", "draw", "redraws"):
                 out[key].append(explorer.last_timing[key])
+            timing = explorer.last_timing  # epochs already trained ahead when the move came (all if "ready")
+            out["ahead_epochs"].append(explorer.history.epoch[-1] if timing.get("ready") else timing.get("ahead_epochs", 0))
         return out
 
     before = _load()
     data = asyncio.run(measure())
-    return {"lambdas": lambdas, "load_before": before, "load_after": _load(),
+    return {"lambdas": lambdas, "look_seconds": look_seconds, "load_before": before, "load_after": _load(),
             **{key: _summary(values) for key, values in data.items()}}
 
 
@@ -134,15 +142,18 @@ def browser_missing() -> str | None:
     return " and ".join(missing) + " not installed" if missing else None
 
 
-def browser_benchmark(moves: int = 5) -> dict[str, Any]:
-    """JupyterLab + Chromium: key press on λ → first new points / complete curve painted, per move."""
+def browser_benchmark(moves: int = 5, look_seconds: Sequence[float] = (0.0,)) -> list[dict[str, Any]]:
+    """JupyterLab + Chromium: key press on λ → first new points / complete curve painted, per move.
+
+    One result per entry of ``look_seconds`` (the pause on each finished curve
+    before the next move), all in one JupyterLab session.
+    """
     reason = browser_missing()
     if reason:
-        return {"skipped": reason}
+        return [{"skipped": reason} for _ in look_seconds]
     support = _browser_support()
     labels = support.labels_for("en")
-    before = _load()
-    first, full, kernel_full = [], [], []
+    results = []
     with support.run_server("lab") as server, support.chromium_page() as page:
         page.goto(server.url(f"lab/tree/{NOTEBOOK}?reset"))
         page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for(timeout=120_000)
@@ -156,37 +167,59 @@ def browser_benchmark(moves: int = 5) -> dict[str, Any]:
         explorer.scroll_into_view_if_needed()
         run, _ = support.wait_run_done(explorer, None, timeout_ms=300_000)
         explorer.evaluate(RECORDER_JS)
-        for _ in range(moves):
-            time.sleep(0.5)  # let the page settle between moves
-            assert support.move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"]), "no λ slider"
-            page.evaluate("(run) => window.__explorerBench.waitDone(run)", run)
-            state, text = support.explorer_state(explorer)
-            assert state == "done", f"the explorer did not finish the run: {text}"
-            rec = page.evaluate("({t0: window.__explorerBench.t0, events: window.__explorerBench.events})")
-            events = [e for e in rec["events"] if e["run"] > run]
-            done = next(e for e in events if e["done"])
-            shown = next(e for e in events if e["points"] > 0)
-            first.append((shown["painted"] - rec["t0"]) / 1000)
-            full.append((done["painted"] - rec["t0"]) / 1000)
-            kernel_full.append(done["kernel"])
-            run = done["run"]
-    return {"notebook": NOTEBOOK, "load_before": before, "load_after": _load(),
-            "first_points": _summary(first), "full_curve": _summary(full), "kernel_full_curve": _summary(kernel_full)}
+        for look in look_seconds:
+            result, run = _time_moves(page, explorer, support, labels, run, moves, look)
+            results.append(result)
+    return results
+
+
+def _time_moves(page: Any, explorer: Any, support: Any, labels: dict[str, str], run: int, moves: int,
+                look: float) -> tuple[dict[str, Any], int]:
+    """``moves`` λ steps, each ``look`` seconds after the curve before was complete."""
+    before = _load()
+    first, full, kernel_full = [], [], []
+    for _ in range(moves):
+        time.sleep(look)
+        assert support.move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"]), "no λ slider"
+        page.evaluate("(run) => window.__explorerBench.waitDone(run)", run)
+        state, text = support.explorer_state(explorer)
+        assert state == "done", f"the explorer did not finish the run: {text}"
+        rec = page.evaluate("({t0: window.__explorerBench.t0, events: window.__explorerBench.events})")
+        events = [e for e in rec["events"] if e["run"] > run]
+        done = next(e for e in events if e["done"])
+        shown = next(e for e in events if e["points"] > 0)
+        first.append((shown["painted"] - rec["t0"]) / 1000)
+        full.append((done["painted"] - rec["t0"]) / 1000)
+        kernel_full.append(done["kernel"])
+        run = done["run"]
+    return {"notebook": NOTEBOOK, "look_seconds": look, "load_before": before, "load_after": _load(),
+            "first_points": _summary(first), "full_curve": _summary(full),
+            "kernel_full_curve": _summary(kernel_full)}, run
 
 
 # -- together ---------------------------------------------------------------------------
 
 
+LOOK_SECONDS = 2.0
+"""The "after a look" rows: the learner looks at each finished curve this long before the next move."""
+
+
 def run(moves: int = 5, browser: bool = True, smoke: bool = False) -> dict[str, Any]:
-    """Both measurements; ``browser=False`` (or ``smoke``) leaves the browser out."""
+    """Both measurements, each moved at once (``kernel``, ``browser``: the explorer trains the new λ
+    from scratch, bar the few epochs it trained ahead) and after a look of :data:`LOOK_SECONDS`
+    (``kernel_after_look``, ``browser_after_look``: the neighbouring λ trained meanwhile);
+    ``browser=False`` (or ``smoke``) leaves the browser out."""
     if moves < 1:
         raise ValueError(f"moves must be >= 1, got {moves!r}")
+    look = 0.05 if smoke else LOOK_SECONDS
     result: dict[str, Any] = {"moves": moves, "cpus": os.cpu_count(), "smoke": smoke,
-                              "kernel": kernel_benchmark(moves, smoke=smoke)}
+                              "kernel": kernel_benchmark(moves, smoke=smoke),
+                              "kernel_after_look": kernel_benchmark(moves, smoke=smoke, look_seconds=look)}
     if browser and not smoke:
-        result["browser"] = browser_benchmark(moves)
+        result["browser"], result["browser_after_look"] = browser_benchmark(moves, look_seconds=(0.0, look))
     else:
-        result["browser"] = {"skipped": "not requested" if not smoke else "smoke run"}
+        skipped = {"skipped": "not requested" if not smoke else "smoke run"}
+        result["browser"], result["browser_after_look"] = skipped, dict(skipped)
     return result
 
 
@@ -196,24 +229,32 @@ def _fmt(s: dict[str, Any]) -> str:
 
 def markdown(result: dict[str, Any]) -> str:
     """The results as Markdown lines (for the README's results section)."""
-    k, b = result["kernel"], result["browser"]
     lines = [
-        f"Explorer, λ moved one step in `{NOTEBOOK}` ({result['moves']} moves, lecture setting):",
+        f"Explorer, λ moved one step in `{NOTEBOOK}` ({result['moves']} moves, lecture setting); moved at once "
+        f"after the curve before was complete, and after looking at it for {LOOK_SECONDS:g} s (while the "
+        "explorer trains the neighbouring λ ahead):",
         "",
-        "| where | first redrawn points | complete curve | target (complete / first) | load before → after |",
-        "|---|---|---|---|---|",
+        "| where | when moved | first redrawn points | complete curve | target (complete / first) | load before → after |",
+        "|---|---|---|---|---|---|",
     ]
-    if "skipped" in b:
-        lines.append(f"| browser (JupyterLab + Chromium) | skipped: {b['skipped']} | | ≤ 1.0 s / ≤ 0.15 s | |")
-    else:
-        lines.append(f"| browser (JupyterLab + Chromium) | {_fmt(b['first_points'])} | {_fmt(b['full_curve'])} | "
-                     f"≤ 1.0 s / ≤ 0.15 s | {b['load_before']} → {b['load_after']} |")
-    lines.append(f"| kernel (set + `await explorer.wait()`) | {_fmt(k['first_draw'])} | {_fmt(k['total'])} | "
-                 f"≤ 0.8 s | {k['load_before']} → {k['load_after']} |")
-    lines += ["", f"In the kernel, per move: training {_fmt(k['train'])}, drawing {_fmt(k['draw'])} "
-                  f"in {statistics.median(k['redraws']['values']):.0f} redraws (median)."]
+    for key, when in (("browser", "at once"), ("browser_after_look", f"after {LOOK_SECONDS:g} s")):
+        b = result[key]
+        if "skipped" in b:
+            lines.append(f"| browser (JupyterLab + Chromium) | {when} | skipped: {b['skipped']} | | ≤ 1.0 s / ≤ 0.15 s | |")
+        else:
+            lines.append(f"| browser (JupyterLab + Chromium) | {when} | {_fmt(b['first_points'])} | "
+                         f"{_fmt(b['full_curve'])} | ≤ 1.0 s / ≤ 0.15 s | {b['load_before']} → {b['load_after']} |")
+    for key, when in (("kernel", "at once"), ("kernel_after_look", f"after {result['kernel_after_look']['look_seconds']:g} s")):
+        k = result[key]
+        lines.append(f"| kernel (set + `await explorer.wait()`) | {when} | {_fmt(k['first_draw'])} | {_fmt(k['total'])} | "
+                     f"≤ 0.8 s | {k['load_before']} → {k['load_after']} |")
+    k, b = result["kernel"], result["browser"]
+    lines += ["", f"In the kernel, moved at once, per move: training {_fmt(k['train'])}, drawing {_fmt(k['draw'])} "
+                  f"in {statistics.median(k['redraws']['values']):.0f} redraws (median); epochs already trained "
+                  f"ahead when the move came: {k['ahead_epochs']['values']} (at once), "
+                  f"{result['kernel_after_look']['ahead_epochs']['values']} (after the look)."]
     if "skipped" not in b:
-        lines.append(f"In the browser run, the JupyterLab kernel had the curve complete after "
+        lines.append(f"In the browser, moved at once, the JupyterLab kernel had the curve complete after "
                      f"{_fmt(b['kernel_full_curve'])}; the rest is messages and the page's drawing.")
     return "\n".join(lines)
 

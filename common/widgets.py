@@ -70,6 +70,19 @@ JupyterLab + Chromium, 2 cores, λ moved one step, runs interleaved):
   of one epoch differed, the losses by at most ~4e-7 relative;
   ``evaluation="exact"`` recomputes the product.
 
+**Training ahead.**  While the learner looks at a finished curve, the
+explorer trains the settings one λ step up and one down (``look_ahead=True``,
+the default), in chunks of :data:`LOOK_AHEAD_CHUNK` seconds between which the
+kernel takes slider messages; any change stops it.  Moving λ to a neighbour
+that is ready draws its complete curve at once; one that is part-way goes on
+from its epoch.  It is the same run the move would start (same settings,
+seed and engine; a test compares them number for number), and the last
+:data:`MAX_READY` finished runs are kept, so moving back is instant too.
+Measured (``benchmarks/browser_benchmark.py``, kernel side, lecture setting):
+a λ step moved at once after a curve completes takes ~0.9–1.1 s, after two
+seconds of looking at the curve ~3 ms.  The cost is CPU while the learner
+reads (two runs of ~1 s per move); ``look_ahead=False`` turns it off.
+
 Moving λ above 0 while regularization is 'none' switches it to L2 (choosing
 the L1 update switches to L1; moving the dropout ratio or its scaling turns
 dropout on), so no control is ever a silent no-op; an explicit
@@ -132,6 +145,12 @@ N_TEST = _LECTURE.n_test
 N_SEEDS_MAX = 5
 SEED_MAX = 2**31 - 1
 MAX_PINS = 3
+MAX_READY = 24
+"""Finished runs an explorer keeps by their settings (moving back to one shows it at once)."""
+LOOK_AHEAD_CHUNK = 0.05
+LOOK_AHEAD_DELAY = 0.05
+"""Seconds between a finished run and the start of training ahead (the page draws the curve meanwhile)."""
+"""Seconds of look-ahead training between two looks at the kernel's messages (a slider move waits at most this)."""
 EVALUATIONS = ("exact", "incremental")  # common.engine's ways of scoring the digits after each epoch
 
 DEFAULTS: dict[str, Any] = {
@@ -445,6 +464,25 @@ def _record_l1_penalty(trainer: Any, lam: float) -> None:
         history.penalty[-1] = lam * float(sum(np.abs(w).sum(dtype=np.float64) for w in weights))
 
 
+class _Ahead:
+    """A run trained ahead: its trainers, their suspended ``epochs_iter()`` and the seeds still going."""
+
+    def __init__(self, key: tuple, trainers: list[Any]) -> None:
+        self.key = key
+        self.trainers = trainers
+        self.iterators = [trainer.epochs_iter() for trainer in trainers]
+        self.active = list(range(len(trainers)))
+
+    def close(self) -> None:
+        for iterator in self.iterators:
+            iterator.close()
+
+
+def _run_key(s: dict[str, Any]) -> tuple:
+    """A run's identity: every setting (the data and the engine's evaluation are fixed per explorer)."""
+    return tuple(sorted(s.items()))
+
+
 # -- the explorer ---------------------------------------------------------------------
 
 _TRAINING: "weakref.WeakSet[TrainingExplorer]" = weakref.WeakSet()
@@ -462,7 +500,10 @@ class TrainingExplorer:
     the time a redraw takes).  ``evaluation`` is passed to the engine:
     ``"incremental"`` (default: keeps the evaluation digits' first-layer
     product up to date, faster for SGD with L2 or none; accuracies as
-    ``train_lecture_net``'s up to near-ties) or ``"exact"``.
+    ``train_lecture_net``'s up to near-ties) or ``"exact"``.  ``look_ahead``
+    (default ``True``) trains the neighbouring λ values while nothing else
+    runs, so that a one-step move shows its curve at once (see the module
+    docstring).
 
     Public attributes: ``controls`` (setting name -> widget), ``history`` (the
     first seed's history of the last run that finished: completed, or diverged
@@ -482,6 +523,7 @@ class TrainingExplorer:
         title: str | None = None,
         chunk_seconds: float = 0.25,
         evaluation: str = "incremental",
+        look_ahead: bool = True,
         **defaults: Any,
     ) -> None:
         values = dict(DEFAULTS)
@@ -505,6 +547,9 @@ class TrainingExplorer:
         if evaluation not in EVALUATIONS:
             raise ValueError(f"evaluation must be one of {EVALUATIONS}, got {evaluation!r}")
         self.evaluation = evaluation
+        if not isinstance(look_ahead, bool):
+            raise TypeError(f"look_ahead must be True or False, got {look_ahead!r}")
+        self.look_ahead = look_ahead
 
         self.history: History | None = None
         self.runs: Any = None
@@ -518,6 +563,9 @@ class TrainingExplorer:
         self._changed_while_holding = False
         self._explicit: set[str] = set()
         self._data_cache: dict[int, tuple] = {}
+        self._ready: dict[tuple, tuple[History, ...]] = {}  # finished runs by settings, oldest first
+        self._ahead: _Ahead | None = None  # the run being trained ahead, suspended between epochs
+        self._ahead_task: asyncio.Task | None = None
         self._drawn: dict[str, Any] = {}
         self.last_timing: dict[str, float] = {}
         self.last_redraw_seconds = 0.0
@@ -724,12 +772,12 @@ class TrainingExplorer:
 
     def _restart(self) -> None:
         requested = time.perf_counter()
-        old = self._task
-        if old is not None and not old.done():
-            try:
-                old.cancel()
-            except RuntimeError:  # its loop is closed; nothing left to cancel
-                pass
+        for old in (self._task, self._ahead_task):
+            if old is not None and not old.done():
+                try:
+                    old.cancel()
+                except RuntimeError:  # its loop is closed; nothing left to cancel
+                    pass
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -746,6 +794,7 @@ class TrainingExplorer:
     def _pause(self) -> None:
         """Stop this explorer's run because another one started (e.g. its cell was run again)."""
         _TRAINING.discard(self)
+        self._drop_ahead()
         task = self._task
         if task is None or task.done():
             return
@@ -835,15 +884,33 @@ class TrainingExplorer:
                 except ValueError:
                     raise _Refused(t("widgets.refused.setting", setting=label(name), value=repr(value),
                                      allowed=_allowed(name))) from None
+            key = _run_key(s)
+            ready = self._ready.pop(key, None)
+            if ready is not None:  # trained ahead while the learner looked (or earlier): drawn complete at once
+                self._ready[key] = ready  # most recently used last
+                self._drop_ahead()
+                run.histories = list(ready)
+                run.finished = True
+                self._finish(run)
+                self._redraw(run, timing, requested)
+                timing["total"] = time.perf_counter() - requested
+                timing["ready"] = 1
+                self._start_look_ahead(s)
+                return
             t0 = time.perf_counter()
-            trainers = [self._build(s, seed) for seed in seeds]
+            ahead = self._take_ahead(key)
+            if ahead is not None:  # part-way already: go on from its epoch
+                trainers, iterators, active = ahead.trainers, ahead.iterators, ahead.active
+                timing["ahead_epochs"] = min(len(trainer.history.epoch) for trainer in trainers)
+            else:
+                trainers = [self._build(s, seed) for seed in seeds]
+                iterators = [trainer.epochs_iter() for trainer in trainers]
+                active = list(range(len(seeds)))
             run.histories = [trainer.history for trainer in trainers]
-            iterators = [trainer.epochs_iter() for trainer in trainers]
             timing["train"] += time.perf_counter() - t0
             # proximal L1: the network has no penalty term (the optimizer applies λ), so the penalty line is
             # filled in here with the term that step minimizes, λ·Σ|W| (~30 µs an epoch)
             l1_lam = s["weight_decay_lambda"] if _proximal(s) else None
-            active = list(range(len(seeds)))
             budget = 0.0  # the first chunk is one epoch (of each seed), so the first points appear at once
             while active:
                 t0 = time.perf_counter()
@@ -867,6 +934,9 @@ class TrainingExplorer:
                     self._finish(run)
                 self._redraw(run, timing, requested)
                 if not active:
+                    if not run.errors:
+                        self._remember(key, run.histories)
+                        self._start_look_ahead(s)
                     break
                 # at least 5× the redraw time per chunk: drawing never costs more than ~1/6 of the time
                 budget = max(self.chunk_seconds, 5 * self.last_redraw_seconds)
@@ -884,6 +954,92 @@ class TrainingExplorer:
         finally:
             for iterator in iterators:
                 iterator.close()
+
+    # -- look-ahead: the next λ trained while the learner looks at this curve ---------
+    def _neighbours(self, s: dict[str, Any]) -> list[dict[str, Any]]:
+        """The settings one λ step up and one down, as the slider would make them (λ > 0 turns 'none' into L2)."""
+        options = LAMBDA_OPTIONS
+        lam = s["weight_decay_lambda"]
+        if lam not in options:
+            return []
+        i = options.index(lam)
+        out = []
+        for j in (i + 1, i - 1):  # up first: the lecture's way from no regularization to more
+            if 0 <= j < len(options):
+                n = dict(s, weight_decay_lambda=options[j])
+                if options[j] > 0 and n["regularization"] == "none":
+                    n["regularization"] = "l2"
+                out.append(n)
+        return out
+
+    def _start_look_ahead(self, s: dict[str, Any]) -> None:
+        if not self.look_ahead:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._ahead_task = loop.create_task(self._train_ahead(s))
+
+    async def _train_ahead(self, s: dict[str, Any]) -> None:
+        """Train the neighbours of ``s`` in chunks of ~:data:`LOOK_AHEAD_CHUNK` s, yielding to the kernel between.
+
+        Cancelled by any change; a run it had begun stays suspended in
+        ``_ahead`` so that the change, if it asks for that run, goes on from there.
+        """
+        try:
+            await asyncio.sleep(LOOK_AHEAD_DELAY)  # the finished curve's messages and waiters go first
+            for n in self._neighbours(s):
+                key = _run_key(n)
+                if key in self._ready:
+                    continue
+                trainers = [self._build(n, n["seed"] + i) for i in range(n["n_seeds"])]
+                ahead = self._ahead = _Ahead(key, trainers)
+                l1_lam = n["weight_decay_lambda"] if _proximal(n) else None
+                chunk_end = time.perf_counter() + LOOK_AHEAD_CHUNK
+                while ahead.active:
+                    for i in list(ahead.active):
+                        try:
+                            next(ahead.iterators[i])
+                            if l1_lam is not None:
+                                _record_l1_penalty(trainers[i], l1_lam)
+                        except StopIteration:
+                            ahead.active.remove(i)
+                    if time.perf_counter() >= chunk_end:
+                        await asyncio.sleep(0)  # the kernel takes slider messages here; a change cancels us
+                        chunk_end = time.perf_counter() + LOOK_AHEAD_CHUNK
+                self._ahead = None
+                self._remember(key, [trainer.history for trainer in trainers])
+        except asyncio.CancelledError:
+            raise  # ``_ahead`` is kept for the run that cancelled us
+        except Exception:  # e.g. a diverging neighbour: nothing is kept, the real run will say why
+            self._drop_ahead()
+
+    def _take_ahead(self, key: tuple) -> _Ahead | None:
+        """The suspended look-ahead run if it is the one asked for (else it is dropped)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead.key == key:
+            return ahead
+        if ahead is not None:
+            ahead.close()
+        return None
+
+    def _drop_ahead(self) -> None:
+        task = self._ahead_task
+        if task is not None and not task.done():
+            try:
+                task.cancel()
+            except RuntimeError:
+                pass
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
+
+    def _remember(self, key: tuple, histories: Sequence[History]) -> None:
+        self._ready.pop(key, None)
+        self._ready[key] = tuple(histories)
+        while len(self._ready) > MAX_READY:
+            del self._ready[next(iter(self._ready))]
 
     def _finish(self, run: _Run) -> None:
         """Publish a finished run: ``history`` (first seed) and ``runs`` (all seeds, as ``SeedRuns``)."""

@@ -382,6 +382,87 @@ def test_a_new_explorer_pauses_the_one_still_training():
     assert len(resumed.epoch) == 40 and len(new.history.epoch) == 4
 
 
+def _look_ahead_done(explorer):
+    """Let the explorer train ahead until it has nothing left to do."""
+    async def settle():
+        while explorer._ahead_task is not None and not explorer._ahead_task.done():
+            await asyncio.sleep(0.01)
+    return settle()
+
+
+def _fresh(settings):
+    """The same run from an explorer that never trains ahead (the reference for the look-ahead)."""
+    explorer = TrainingExplorer(look_ahead=False, **{k: v for k, v in settings.items() if k in SETTINGS})
+    return run(explorer.wait())
+
+
+def test_the_next_lambda_is_trained_ahead_and_drawn_at_once():
+    """While the learner looks at a curve, λ one step up and one down train in the background:
+    moving there shows the complete curve at once, and it is the run that moving there would train."""
+    async def scenario():
+        explorer = TrainingExplorer(**TINY)  # λ = 0, regularization 'none'
+        await explorer.wait()
+        await _look_ahead_done(explorer)
+        ready = sorted(dict(key)["weight_decay_lambda"] for key in explorer._ready)
+        explorer.controls["weight_decay_lambda"].value = LAMBDA_OPTIONS[1]
+        history = await explorer.wait()
+        return explorer, ready, history, dict(explorer.last_timing)
+
+    explorer, ready, history, timing = run(scenario())
+    assert ready == [0.0, LAMBDA_OPTIONS[1]]  # the run itself, and the only neighbour of λ = 0
+    assert timing.get("ready") == 1 and timing["redraws"] == 1
+    assert history.settings["regularization"] == "l2"  # as the slider makes it: λ > 0 turns 'none' into L2
+    reference = _fresh(history.settings)
+    assert history.test_acc == reference.test_acc and history.train_loss == reference.train_loss
+    assert_curves_match(explorer, history)
+    assert state(explorer) == "done"
+
+
+def test_a_move_during_the_look_ahead_goes_on_from_where_it_got(monkeypatch):
+    monkeypatch.setattr(widgets_module, "LOOK_AHEAD_CHUNK", 1e-6)  # about one epoch between two looks
+
+    async def scenario():
+        explorer = TrainingExplorer(**{**TINY, "epochs": 60, "weight_decay_lambda": 0.1, "regularization": "l2"})
+        await explorer.wait()
+        while (explorer._ahead is None or dict(explorer._ahead.key)["weight_decay_lambda"] != 0.2
+               or not explorer._ahead.trainers[0].history.epoch):
+            await asyncio.sleep(0)  # the look-ahead has begun the next λ (0.2)
+        explorer.controls["weight_decay_lambda"].value = 0.2
+        history = await explorer.wait()
+        return explorer, history, dict(explorer.last_timing)
+
+    explorer, history, timing = run(scenario())
+    assert 0 < timing["ahead_epochs"] < 60 and "ready" not in timing
+    assert len(history.epoch) == 60
+    reference = _fresh(history.settings)
+    assert history.test_acc == reference.test_acc and history.weight_norm == reference.weight_norm
+
+
+def test_another_change_drops_the_look_ahead_and_look_ahead_false_never_starts_it(monkeypatch):
+    monkeypatch.setattr(widgets_module, "LOOK_AHEAD_CHUNK", 1e-6)
+
+    async def scenario():
+        explorer = TrainingExplorer(**{**TINY, "epochs": 60})
+        await explorer.wait()
+        while explorer._ahead is None or not explorer._ahead.trainers[0].history.epoch:
+            assert not explorer._ahead_task.done()
+            await asyncio.sleep(0)
+        ahead = explorer._ahead
+        explorer.controls["seed"].value = 3  # not a neighbour: the half-trained one is closed
+        history = await explorer.wait()
+        quiet = TrainingExplorer(look_ahead=False, **TINY)
+        await quiet.wait()
+        await asyncio.sleep(0.05)
+        return explorer, ahead, history, quiet
+
+    explorer, ahead, history, quiet = run(scenario())
+    assert "ahead_epochs" not in explorer.last_timing and history.settings["seed"] == 3
+    assert all(it.gi_frame is None for it in ahead.iterators)  # closed generators
+    assert quiet._ahead_task is None and quiet._ahead is None and len(quiet._ready) == 1
+    with pytest.raises(TypeError, match="look_ahead"):
+        TrainingExplorer(look_ahead="yes")
+
+
 def test_set_changes_several_controls_with_one_restart():
     async def scenario():
         explorer = TrainingExplorer(**TINY)
