@@ -389,8 +389,12 @@ def explorer_case(cfg: dict[str, Any], reps: int) -> dict[str, Any]:
     return out
 
 
-def explorer_rows(mode: str, cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The explorer's rows: ``(kernel side, browser)``.
+def explorer_rows(mode: str, cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The explorer's rows: ``(kernel side, browser, both after a look)``.
+
+    The first two are moves made at once after a curve completes (the
+    targets); the third holds the same after the learner looked at the curve
+    for ``browser_benchmark.LOOK_SECONDS`` (the neighbouring λ trained ahead).
 
     ``benchmarks/browser_benchmark.py`` (moving the λ slider of
     ``09_playground`` in JupyterLab + Chromium, and the same in the kernel
@@ -400,12 +404,14 @@ def explorer_rows(mode: str, cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[
     try:
         from . import browser_benchmark
     except ImportError:
-        return explorer_case(cfg, cfg["explorer_reps"]), {"skipped": "benchmarks/browser_benchmark.py is missing"}
+        missing = {"skipped": "benchmarks/browser_benchmark.py is missing"}
+        return explorer_case(cfg, cfg["explorer_reps"]), missing, {"kernel": missing, "browser": missing}
     try:
         result = browser_benchmark.run(moves=max(cfg["explorer_reps"], 1), browser=mode == "full",
                                        smoke=mode == "smoke")
     except Exception as exc:  # a broken browser setup must not cost the other rows
-        return explorer_case(cfg, cfg["explorer_reps"]), {"skipped": f"{type(exc).__name__}: {exc}"}
+        failed = {"skipped": f"{type(exc).__name__}: {exc}"}
+        return explorer_case(cfg, cfg["explorer_reps"]), failed, {"kernel": failed, "browser": failed}
     kernel = result["kernel"]
     explorer = {
         "via": "benchmarks/browser_benchmark.py (λ control moved, await explorer.wait())",
@@ -415,7 +421,9 @@ def explorer_rows(mode: str, cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[
         "train_s": kernel["train"],
         "draw_s": kernel["draw"],
     }
-    return explorer, result["browser"]
+    after = {"look_seconds": result["kernel_after_look"]["look_seconds"], "kernel": result["kernel_after_look"],
+             "browser": result["browser_after_look"]}
+    return explorer, result["browser"], after
 
 
 CONTENDED = ("engine", "engine_1thread", "reference", "reference_1blas", "torch_2threads")
@@ -543,7 +551,7 @@ def run(mode: str, *, reps: int | None = None, use_torch: bool = True, log: Call
     results["slider"] = slider_case(exp, cfg["slider_reps"])
     results["slider_incremental"] = slider_case(exp, cfg["slider_reps"], evaluation="incremental")
     log("the explorer: kernel side (and the browser, if Chromium is there) ...")
-    results["explorer"], results["browser"] = explorer_rows(mode, cfg)
+    results["explorer"], results["browser"], results["explorer_after_look"] = explorer_rows(mode, cfg)
     if cfg["contended_reps"]:
         log("the same with another process keeping a core busy ...")
         results["contended"] = contended_case(exp, [n for n in CONTENDED if n in names], cfg["contended_reps"])
@@ -647,6 +655,15 @@ def report(results: dict[str, Any]) -> str:
             f"λ moved one step by keyboard, from the key press to the curve painted): first redrawn points "
             f"{_range(br['first_points'])}, complete curve {_range(br['full_curve'])} "
             f"(load {br.get('load_before')} → {br.get('load_after')})."
+        )
+    after = results.get("explorer_after_look")
+    if after is not None and "skipped" not in after["kernel"]:
+        ab = after["browser"]
+        lines.append(
+            f"The same moves made after looking at each finished curve for {after['look_seconds']:g} s (the explorer "
+            f"trains the neighbouring λ meanwhile): kernel side {_range(after['kernel']['total'])}"
+            + ("" if "skipped" in ab else f", in the browser complete curve {_range(ab['full_curve'])}")
+            + "."
         )
     lines.append("")
     if "contended" in results:

@@ -61,6 +61,8 @@ def test_smoke_writes_the_promised_json(smoke):
     explorer = results["explorer"]
     assert "skipped" not in explorer, explorer  # the explorer is part of the pack: its row must run
     assert explorer["total_s"]["median"] > 0
+    after = results["explorer_after_look"]  # the same moves after a look (the neighbouring λ trained ahead)
+    assert after["kernel"]["total"]["median"] > 0 and len(after["kernel"]["ahead_epochs"]["values"]) == 1
     assert set(results["targets"]) == {
         "torch_over_engine", "textbook_over_engine", "reference_over_engine",
         "slider_full_curve_s", "slider_first_point_s", "explorer_kernel_s",
@@ -148,6 +150,6 @@ def test_the_explorer_row_runs_without_the_browser_benchmark(monkeypatch):
 
     monkeypatch.setitem(_sys.modules, "benchmarks.browser_benchmark", None)  # makes the import fail
     monkeypatch.delattr(benchmarks, "browser_benchmark", raising=False)  # (an earlier import left it on the package)
-    explorer, browser = lb.explorer_rows("smoke", lb.MODES["smoke"])
-    assert "missing" in browser["skipped"]
+    explorer, browser, after_look = lb.explorer_rows("smoke", lb.MODES["smoke"])
+    assert "missing" in browser["skipped"] and "missing" in after_look["kernel"]["skipped"]
     assert explorer["total_s"]["median"] > 0 and len(explorer["lambdas"]) == 1
