@@ -73,7 +73,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from . import regularizers
+from . import regularizers, run_cache
 from ._validation import check_choice, check_float, check_int
 from .engine import map_in_parallel, one_blas_thread as _one_blas_thread
 from .experiments import lecture_data
@@ -210,7 +210,9 @@ def train_lecture_loop(
     may pass ``((x_train, t_train), (x_test, t_test))`` (then ``n_train``/``n_test``
     are not used).  A run whose loss or weights blow up (NaN, inf, norm above
     ``1e8``) stops there with ``history.diverged`` set, so several seeds can
-    still be compared.
+    still be compared.  With ``COURSE_RUN_CACHE`` set (the test suite does),
+    a run with the same settings, data and code is read back instead of
+    trained again (:mod:`common.run_cache`).
     """
     regularization = check_choice(regularization, "regularization", ("none", "l2", "l1"))
     lam = check_float(weight_decay_lambda, "weight_decay_lambda", minimum=0.0)
@@ -245,11 +247,20 @@ def train_lecture_loop(
     )
 
     init_rng, batch_rng = np.random.default_rng(seed).spawn(2)
-    # λ stays 0 inside the network: the loop adds the penalty itself, as the lecture's cells do
-    network = MultiLayerNet(
-        input_size=int(np.prod(x_train.shape[1:])), hidden_size_list=list(hidden_size_list), output_size=10,
-        use_dropout=use_dropout, dropout_ratio=dropout_ratio, dropout_inverted=dropout_inverted, rng=init_rng,
-    )
+
+    def make_network(rng: np.random.Generator) -> MultiLayerNet:
+        # λ stays 0 inside the network: the loop adds the penalty itself, as the lecture's cells do
+        return MultiLayerNet(
+            input_size=int(np.prod(x_train.shape[1:])), hidden_size_list=list(hidden_size_list), output_size=10,
+            use_dropout=use_dropout, dropout_ratio=dropout_ratio, dropout_inverted=dropout_inverted, rng=rng,
+        )
+
+    key = run_cache.key_for_settings("lecture_loop", settings, data=data)  # None unless COURSE_RUN_CACHE is set
+    if key is not None:
+        cached = run_cache.load(key, lambda: make_network(np.random.default_rng(seed)), LoopHistory)
+        if cached is not None:
+            return cached
+    network = make_network(init_rng)
     history = LoopHistory(settings=settings, network=network)
     n_updated = network.hidden_layer_num + (1 if update_output_layer else 0)
     train_size = x_train.shape[0]
@@ -301,6 +312,8 @@ def train_lecture_loop(
                 _record(history, network, i + 1, interval_objectives, true_penalty, norm,
                         x_train, t_train_labels, x_test, t_test_labels, started)
                 interval_objectives = []
+    if key is not None:
+        run_cache.store(key, history)
     return history
 
 

@@ -1,7 +1,8 @@
 """Keep finished runs on disk, so the same settings and seed are trained once (opt-in).
 
 Set ``COURSE_RUN_CACHE=<folder>`` and :func:`common.experiments.train_lecture_net`
-(and ``sweep``, and every seed of ``seeds=``) looks there before training and
+(and ``sweep``, and every seed of ``seeds=``) and
+:func:`common.lecture_loop.train_lecture_loop` look there before training and
 stores what it trained.  The test suite sets it to a fresh folder per session,
 so the unit tests and both editions of every notebook share their lecture runs;
 unset (the default for a learner), nothing is read or written.
@@ -46,7 +47,7 @@ FORMAT = 1
 
 # the modules whose code decides a run's numbers (their source is part of the key)
 _SOURCES = (
-    "augment.py", "datasets.py", "engine.py", "experiments.py", "layers.py", "multi_layer_net.py",
+    "augment.py", "datasets.py", "engine.py", "experiments.py", "layers.py", "lecture_loop.py", "multi_layer_net.py",
     "optimizer.py", "proximal.py", "regularizers.py", "run_cache.py", "trainer.py", "_validation.py",
 )
 _code_hash: str | None = None
@@ -136,24 +137,41 @@ def key_for(config: Any, *, data: tuple, engine: bool, extra: dict[str, Any] | N
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def key_for_settings(kind: str, settings: dict[str, Any], *, data: tuple) -> str | None:
+    """The cache key of a run described by plain ``settings`` (e.g. ``common.lecture_loop``'s), or ``None``."""
+    if directory() is None:
+        return None
+    from . import __version__
+
+    parts = {"format": FORMAT, "kind": kind, "settings": settings, "data": data_hash(data), "common": __version__,
+             "numpy": np.__version__, "code": code_hash()}
+    try:
+        text = json.dumps(parts, sort_keys=True, allow_nan=True)
+    except (TypeError, ValueError):
+        stats["uncacheable"] += 1
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def _paths(key: str) -> tuple[Path, Path]:
     folder = directory()
     assert folder is not None
     return folder / f"{key}.json", folder / f"{key}.npz"
 
 
-def load(key: str, make_network: Callable[[], Any]) -> History | None:
+def load(key: str, make_network: Callable[[], Any], history_class: type[History] = History) -> History | None:
     """The stored history of ``key`` with ``history.network`` rebuilt, or ``None`` (a miss).
 
     ``make_network()`` builds the untrained network of the same settings; its
-    parameters are overwritten with the stored ones.
+    parameters are overwritten with the stored ones.  ``history_class``: the
+    ``History`` subclass that was stored (e.g. ``LoopHistory``).
     """
     json_path, npz_path = _paths(key)
     try:
         entry = json.loads(json_path.read_text(encoding="utf-8"))
         if entry.get("format") != FORMAT:
             raise ValueError("another format")
-        history = History.from_json(json.dumps(entry["history"]))
+        history = history_class.from_json(json.dumps(entry["history"]))
         network = make_network()
         if not history.diverged:
             with np.load(npz_path, allow_pickle=False) as stored:

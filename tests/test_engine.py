@@ -331,7 +331,8 @@ def test_incremental_falls_back_to_exact_where_it_does_not_apply(data):
 # --- map_in_parallel: independent one-core runs, two at a time ---------------------------
 
 
-def test_map_in_parallel_keeps_order_and_numbers():
+def test_map_in_parallel_keeps_order_and_numbers(monkeypatch):
+    monkeypatch.delenv("COURSE_RUN_CACHE", raising=False)  # both ways must really train
     from common.engine import map_in_parallel
     from common.lecture_loop import LECTURE_CELLS, train_lecture_loop
 

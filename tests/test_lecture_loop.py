@@ -249,7 +249,8 @@ def test_regularization_switch(data):
 # ---------------------------------------------------------------- the record
 
 
-def test_history_layout_and_determinism(data):
+def test_history_layout_and_determinism(data, monkeypatch):
+    monkeypatch.delenv("COURSE_RUN_CACHE", raising=False)  # the second run must really train
     a = train_lecture_loop(seed=5, data=data, iters_num=50, plot_interval=10)
     assert isinstance(a, LoopHistory)
     assert a.epoch == [10, 20, 30, 40, 50]

@@ -158,3 +158,28 @@ def test_a_callers_optimizer_object_is_trained_even_when_the_run_is_cached(tmp_p
     again = Adam(lr=0.001)
     train_lecture_net(optimizer=again, **settings)
     assert again.iter > 0, "the run must train the optimizer the caller passed"
+
+
+def test_the_lecture_loop_is_read_back_too_and_a_changed_switch_is_a_miss(cache, monkeypatch):
+    from common import lecture_loop
+    from common.lecture_loop import LoopHistory, train_lecture_loop
+
+    _, delta = cache
+    loop = dict(regularization="l2", weight_decay_lambda=0.1, iters_num=20, plot_interval=10, n_train=100, n_test=50,
+                hidden_size_list=[20])
+    first = train_lecture_loop(**loop)
+    assert delta("stored") == 1
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("trained although the run was in the cache")
+
+    monkeypatch.setattr(lecture_loop, "_record", refuse)
+    again = train_lecture_loop(**loop)
+    assert delta("hits") == 1 and isinstance(again, LoopHistory)
+    assert again == first and again.displayed_loss == first.displayed_loss and again.objective == first.objective
+    for key, value in first.network.params.items():
+        np.testing.assert_array_equal(again.network.params[key], value)
+    monkeypatch.undo()
+    monkeypatch.setenv(run_cache.ENV, str(cache[0]))
+    other = train_lecture_loop(**{**loop, "penalty_with_sqrt": False})  # one of the lecture's quirks switched
+    assert delta("hits") == 1 and delta("stored") == 2 and other.displayed_loss != first.displayed_loss
