@@ -57,7 +57,7 @@ def use_japanese_font() -> None:
     """Make matplotlib draw with the Japanese font that ``matplotlib-fontja`` ships (IPAex Gothic).
 
     The previous families stay behind it in ``font.family``: IPAex Gothic has
-    no ``₁``, ``ŵ`` or ``≤``, and matplotlib (>= 3.6) takes each glyph a font
+    no ``₁`` or ``≤``, and matplotlib (>= 3.6) takes each glyph a font
     lacks from the next family in the list (DejaVu Sans by default).
     """
     global _font_family_before

@@ -701,5 +701,5 @@ def test_constraint_panels_in_japanese():
     set_language("ja")
     fig = plot_constraint_panels(X, y, 1.0, ("l2", "l1"), reveal=True)
     assert fig.axes[0].get_title() == "図 A: L2（リッジ回帰、円）" and fig.axes[1].get_title() == "図 B: L1（ラッソ回帰、ひし形）"
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["ŵ（正則化なし）", "領域内の最適解"]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["$\\hat{w}$（正則化なし）", "領域内の最適解"]
     plt.close("all")

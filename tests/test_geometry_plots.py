@@ -330,7 +330,7 @@ def test_english_legend_wording(problem):
     fig, ax = plt.subplots()
     draw_constraint_geometry(X, y, 0.5, ax=ax)
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert texts[0] == "contours of the squared error E(w)" and texts[1].startswith("least squares ŵ (")
+    assert texts[0] == "contours of the squared error E(w)" and texts[1].startswith("least squares $\\hat{w}$ (")
     assert "L2 (ridge) disc: ‖w‖₂ ≤ 0.50" in texts and "L1 (lasso) diamond: ‖w‖₁ ≤ 0.50" in texts
     assert ax.get_title() == "constraint radius r = 0.50"
 
@@ -343,7 +343,7 @@ def test_japanese_titles_legends_and_status(problem):
     fig, ax = plt.subplots()
     draw_constraint_geometry(X, y, 0.5, ax=ax)
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert texts[0] == "二乗誤差 E(w) の等高線" and texts[1].startswith("最小二乗解 ŵ (")
+    assert texts[0] == "二乗誤差 E(w) の等高線" and texts[1].startswith("最小二乗解 $\\hat{w}$ (")
     assert "L1（ラッソ回帰）のひし形: ‖w‖₁ ≤ 0.50" in texts and any(t.startswith("L2（リッジ回帰）の最適解") for t in texts)
     assert ax.get_title() == "制約の半径 r = 0.50"
     alphas = np.logspace(-3, 1, 5)

@@ -17,10 +17,11 @@ from common import i18n, locale_en, locale_ja
 from common.i18n import get_language, set_language, t
 
 # Text a learner meets in Japanese figures: kana, kanji, the lecture's terms, and the symbols
-# the course's legends use (₁ ŵ ≤ are not in IPAex Gothic: they must come from the fallback font).
+# the course's legends use (₁ and ≤ are not in IPAex Gothic: they must come from the fallback font; ŵ is
+# drawn as mathtext, $\hat{w}$, because the fallback put the hat beside the w).
 JAPANESE_TITLE = "過学習と正則化：L1正則化はスパース推定"
 JAPANESE_LABELS = ("荷重減衰 λ（ラムダ）", "テストデータの正解率")
-JAPANESE_LEGEND = ("リッジ回帰 ‖w‖₂ ≤ r", "ラッソ回帰 ‖w‖₁ ≤ r", "最小二乗解 ŵ")
+JAPANESE_LEGEND = ("リッジ回帰 ‖w‖₂ ≤ r", "ラッソ回帰 ‖w‖₁ ≤ r", "最小二乗解 $\\hat{w}$")
 
 
 def placeholders(text: str) -> list[tuple[str, str, str | None]]:
