@@ -161,7 +161,7 @@ def plot_learning_curves(
     ax.set_ylabel(t("plots.accuracy"))
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")  # low curves (a collapsed run) must not hide under it
     if title:
         ax.set_title(title)
     elif _n_epochs(history):
