@@ -550,6 +550,7 @@ class TrainingExplorer:
         if not isinstance(look_ahead, bool):
             raise TypeError(f"look_ahead must be True or False, got {look_ahead!r}")
         self.look_ahead = look_ahead
+        self._shown = frozenset(show)  # the look-ahead follows the λ slider only where it is shown
 
         self.history: History | None = None
         self.runs: Any = None
@@ -957,7 +958,11 @@ class TrainingExplorer:
 
     # -- look-ahead: the next λ trained while the learner looks at this curve ---------
     def _neighbours(self, s: dict[str, Any]) -> list[dict[str, Any]]:
-        """The settings one λ step up and one down, as the slider would make them (λ > 0 turns 'none' into L2)."""
+        """The settings one λ step up and one down, as the slider would make them (λ > 0 turns 'none' into L2).
+
+        None where the λ slider is not shown (no one moves it there)."""
+        if "weight_decay_lambda" not in self._shown:
+            return []
         options = LAMBDA_OPTIONS
         lam = s["weight_decay_lambda"]
         if lam not in options:

@@ -452,10 +452,13 @@ def test_another_change_drops_the_look_ahead_and_look_ahead_false_never_starts_i
         history = await explorer.wait()
         quiet = TrainingExplorer(look_ahead=False, **TINY)
         await quiet.wait()
-        await asyncio.sleep(0.05)
-        return explorer, ahead, history, quiet
+        no_slider = TrainingExplorer(show=["n_train", "seed"], **TINY)  # λ not shown: nothing to look ahead to
+        await no_slider.wait()
+        await asyncio.sleep(0.2)
+        return explorer, ahead, history, quiet, no_slider
 
-    explorer, ahead, history, quiet = run(scenario())
+    explorer, ahead, history, quiet, no_slider = run(scenario())
+    assert no_slider._ahead is None and len(no_slider._ready) == 1
     assert "ahead_epochs" not in explorer.last_timing and history.settings["seed"] == 3
     assert all(it.gi_frame is None for it in ahead.iterators)  # closed generators
     assert quiet._ahead_task is None and quiet._ahead is None and len(quiet._ready) == 1
