@@ -567,6 +567,7 @@ class TrainingExplorer:
         self._ready: dict[tuple, tuple[History, ...]] = {}  # finished runs by settings, oldest first
         self._ahead: _Ahead | None = None  # the run being trained ahead, suspended between epochs
         self._ahead_task: asyncio.Task | None = None
+        self._home_loop: asyncio.AbstractEventLoop | None = None  # where runs and the look-ahead are tasks
         self._drawn: dict[str, Any] = {}
         self.last_timing: dict[str, float] = {}
         self.last_redraw_seconds = 0.0
@@ -771,8 +772,22 @@ class TrainingExplorer:
         if self._pending:
             self._restart()
 
-    def _restart(self) -> None:
-        requested = time.perf_counter()
+    def _restart(self, requested: float | None = None) -> None:
+        if requested is None:
+            requested = time.perf_counter()
+        try:
+            current = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        home = self._home_loop
+        if current is not None and home is not None and home is not current and home.is_running():
+            # ipykernel 7 handles widget messages on subshell threads, each with its own event loop: the
+            # run goes to the loop the explorer's tasks live on, so that two never train at once on two
+            # threads (a run there would also take over a look-ahead generator still executing here)
+            home.call_soon_threadsafe(self._restart, requested)
+            return
+        if current is not None:
+            self._home_loop = current
         for old in (self._task, self._ahead_task):
             if old is not None and not old.done():
                 try:

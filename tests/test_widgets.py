@@ -466,6 +466,44 @@ def test_another_change_drops_the_look_ahead_and_look_ahead_false_never_starts_i
         TrainingExplorer(look_ahead="yes")
 
 
+def test_a_change_handled_on_another_thread_runs_on_the_explorers_own_loop(monkeypatch):
+    """ipykernel 7 handles widget messages on subshell threads with event loops of their own; the run must
+    still start on the explorer's loop, where a look-ahead generator may be executing at that moment."""
+    import threading
+
+    monkeypatch.setattr(widgets_module, "LOOK_AHEAD_CHUNK", 1e-6)
+    threads = []
+    original = TrainingExplorer._train
+
+    async def traced(self, s, requested):
+        threads.append(threading.current_thread().name)
+        return await original(self, s, requested)
+
+    monkeypatch.setattr(TrainingExplorer, "_train", traced)
+
+    async def scenario():
+        explorer = TrainingExplorer(**{**TINY, "epochs": 60})
+        await explorer.wait()
+        while explorer._ahead is None or not explorer._ahead.trainers[0].history.epoch:
+            await asyncio.sleep(0)  # the look-ahead is part-way through λ one step up
+
+        async def move():  # what a subshell does with the slider's message
+            explorer.controls["weight_decay_lambda"].value = LAMBDA_OPTIONS[1]
+
+        subshell = threading.Thread(target=lambda: asyncio.run(move()), name="subshell")
+        subshell.start()
+        while subshell.is_alive():
+            await asyncio.sleep(0)  # this loop keeps training ahead meanwhile
+        await asyncio.sleep(0.01)
+        return explorer, await explorer.wait()
+
+    explorer, history = run(scenario())
+    assert threads == [threading.main_thread().name] * 2
+    assert history.settings["weight_decay_lambda"] == LAMBDA_OPTIONS[1] and len(history.epoch) == 60
+    assert explorer.last_timing.get("ahead_epochs", 0) > 0 or explorer.last_timing.get("ready") == 1
+    assert state(explorer) == "done"
+
+
 def test_set_changes_several_controls_with_one_restart():
     async def scenario():
         explorer = TrainingExplorer(**TINY)
