@@ -181,7 +181,10 @@ def _time_moves(page: Any, explorer: Any, support: Any, labels: dict[str, str], 
     for _ in range(moves):
         time.sleep(look)
         assert support.move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"]), "no λ slider"
-        page.evaluate("(run) => window.__explorerBench.waitDone(run)", run)
+        finished = page.evaluate(
+            "(run) => Promise.race([window.__explorerBench.waitDone(run),"
+            " new Promise(resolve => setTimeout(() => resolve(null), 120000))])", run)
+        assert finished is not None, f"no complete curve within 120 s of the move: {support.explorer_state(explorer)[1]}"
         state, text = support.explorer_state(explorer)
         assert state == "done", f"the explorer did not finish the run: {text}"
         rec = page.evaluate("({t0: window.__explorerBench.t0, events: window.__explorerBench.events})")
