@@ -167,20 +167,22 @@ def browser_benchmark(moves: int = 5, look_seconds: Sequence[float] = (0.0,)) ->
         explorer.scroll_into_view_if_needed()
         run, _ = support.wait_run_done(explorer, None, timeout_ms=300_000)
         explorer.evaluate(RECORDER_JS)
-        for look in look_seconds:
-            result, run = _time_moves(page, explorer, support, labels, run, moves, look)
+        for k, look in enumerate(look_seconds):
+            # up the λ slider, then back down: every move changes λ (at most 10 steps each way)
+            key = "ArrowRight" if k % 2 == 0 else "ArrowLeft"
+            result, run = _time_moves(page, explorer, support, labels, run, moves, look, key)
             results.append(result)
     return results
 
 
 def _time_moves(page: Any, explorer: Any, support: Any, labels: dict[str, str], run: int, moves: int,
-                look: float) -> tuple[dict[str, Any], int]:
-    """``moves`` λ steps, each ``look`` seconds after the curve before was complete."""
+                look: float, key: str) -> tuple[dict[str, Any], int]:
+    """``moves`` λ steps (``key``: ArrowRight or ArrowLeft), each ``look`` seconds after the curve before was complete."""
     before = _load()
     first, full, kernel_full = [], [], []
     for _ in range(moves):
         time.sleep(look)
-        assert support.move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"]), "no λ slider"
+        assert support.move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"], key), "no λ slider"
         finished = page.evaluate(
             "(run) => Promise.race([window.__explorerBench.waitDone(run),"
             " new Promise(resolve => setTimeout(() => resolve(null), 120000))])", run)
@@ -212,8 +214,11 @@ def run(moves: int = 5, browser: bool = True, smoke: bool = False) -> dict[str, 
     from scratch, bar the few epochs it trained ahead) and after a look of :data:`LOOK_SECONDS`
     (``kernel_after_look``, ``browser_after_look``: the neighbouring λ trained meanwhile);
     ``browser=False`` (or ``smoke``) leaves the browser out."""
-    if moves < 1:
-        raise ValueError(f"moves must be >= 1, got {moves!r}")
+    from common.widgets import LAMBDA_OPTIONS
+
+    steps = len(LAMBDA_OPTIONS) - 1
+    if not 1 <= moves <= steps:
+        raise ValueError(f"moves must be in [1, {steps}] (the λ slider's steps), got {moves!r}")
     look = 0.05 if smoke else LOOK_SECONDS
     result: dict[str, Any] = {"moves": moves, "cpus": os.cpu_count(), "smoke": smoke,
                               "kernel": kernel_benchmark(moves, smoke=smoke),

@@ -568,6 +568,7 @@ class TrainingExplorer:
         self._ahead: _Ahead | None = None  # the run being trained ahead, suspended between epochs
         self._ahead_task: asyncio.Task | None = None
         self._home_loop: asyncio.AbstractEventLoop | None = None  # where runs and the look-ahead are tasks
+        self._lambda_step = 1  # the direction of the last λ move
         self._drawn: dict[str, Any] = {}
         self.last_timing: dict[str, float] = {}
         self.last_redraw_seconds = 0.0
@@ -737,6 +738,8 @@ class TrainingExplorer:
             self._show_error(exc, training=False)
 
     def _on_change(self, change: dict) -> None:
+        if change["owner"] is self.controls["weight_decay_lambda"]:
+            self._lambda_step = 1 if change["new"] >= change["old"] else -1  # the look-ahead goes this way first
         try:
             self._holding += 1
             try:
@@ -984,7 +987,7 @@ class TrainingExplorer:
             return []
         i = options.index(lam)
         out = []
-        for j in (i + 1, i - 1):  # up first: the lecture's way from no regularization to more
+        for j in (i + self._lambda_step, i - self._lambda_step):  # on in the direction of the last move first
             if 0 <= j < len(options):
                 n = dict(s, weight_decay_lambda=options[j])
                 if options[j] > 0 and n["regularization"] == "none":

@@ -418,6 +418,27 @@ def test_the_next_lambda_is_trained_ahead_and_drawn_at_once():
     assert state(explorer) == "done"
 
 
+def test_the_look_ahead_goes_on_in_the_direction_of_the_last_move(monkeypatch):
+    monkeypatch.setattr(widgets_module, "LOOK_AHEAD_CHUNK", 1e-6)
+
+    async def first_ahead(explorer):
+        while explorer._ahead is None:
+            await asyncio.sleep(0)
+        return dict(explorer._ahead.key)["weight_decay_lambda"]
+
+    async def scenario():
+        explorer = TrainingExplorer(**{**TINY, "weight_decay_lambda": 0.1, "regularization": "l2"})
+        await explorer.wait()
+        up = await first_ahead(explorer)
+        explorer.controls["weight_decay_lambda"].value = 0.03  # one step down
+        await explorer.wait()
+        down = await first_ahead(explorer)
+        return up, down
+
+    up, down = run(scenario())
+    assert up == 0.2 and down == 0.01
+
+
 def test_a_move_during_the_look_ahead_goes_on_from_where_it_got(monkeypatch):
     monkeypatch.setattr(widgets_module, "LOOK_AHEAD_CHUNK", 1e-6)  # about one epoch between two looks
 
