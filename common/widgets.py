@@ -78,10 +78,18 @@ that is ready draws its complete curve at once; one that is part-way goes on
 from its epoch.  It is the same run the move would start (same settings,
 seed and engine; a test compares them number for number), and the last
 :data:`MAX_READY` finished runs are kept, so moving back is instant too.
-Measured (``benchmarks/browser_benchmark.py``, kernel side, lecture setting):
-a λ step moved at once after a curve completes takes ~0.9–1.1 s, after two
-seconds of looking at the curve ~3 ms.  The cost is CPU while the learner
-reads (two runs of ~1 s per move); ``look_ahead=False`` turns it off.
+It starts with the neighbour in the direction of the last λ move, and only
+in explorers that show the λ slider.  Measured (``python -m benchmarks``,
+lecture setting, quiet machine): a λ step moved at once after a curve
+completes takes 0.88 s in the kernel and 0.94 s to the painted curve in
+JupyterLab + Chromium; after two seconds of looking at the curve, 3 ms and
+36 ms.  The cost is CPU while the learner reads (two runs of ~1 s per move);
+``look_ahead=False`` turns it off.
+
+**One event loop.**  ipykernel 7 may handle a widget message on a subshell
+thread with an event loop of its own; the change is then handed to the loop
+the explorer's tasks run on (``call_soon_threadsafe``), so two runs never
+train at once on two threads.
 
 Moving λ above 0 while regularization is 'none' switches it to L2 (choosing
 the L1 update switches to L1; moving the dropout ratio or its scaling turns
