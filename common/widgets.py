@@ -986,7 +986,7 @@ class TrainingExplorer:
     def _neighbours(self, s: dict[str, Any]) -> list[dict[str, Any]]:
         """The settings one λ step up and one down, as the slider would make them (λ > 0 turns 'none' into L2).
 
-        None where the λ slider is not shown (no one moves it there)."""
+        Empty where the λ slider is not shown (no one moves it there)."""
         if "weight_decay_lambda" not in self._shown:
             return []
         options = LAMBDA_OPTIONS
