@@ -121,7 +121,6 @@ REFRESH_EPOCHS = 10
 # (measured with the lecture's shapes): for FastTrainer._split, which spreads the work over two threads.
 STEP_OVERHEAD_FLOP = 16_000_000  # one fused step's non-product work, ~0.17 ms
 ROW_OVERHEAD_FLOP = 50_000  # bias, activation, softmax and bookkeeping per scored digit, ~0.5 µs
-WEIGHT_STATS_FLOP_PER_WEIGHT = 120  # norm, sparsity and penalty of the weights, ~0.17 ms for 138,000
 
 INCREMENTAL_MAX_TRAIN_FRACTION = 0.75
 """The incremental first layer pays only while ``n_train < this × input_size`` (its product is

@@ -116,38 +116,30 @@ def key_for(config: Any, *, data: tuple, engine: bool, extra: dict[str, Any] | N
     if not isinstance(config.optimizer, str) and not _fresh(config.optimizer):
         stats["uncacheable"] += 1
         return None
-    from . import __version__
-
-    parts = {
-        "format": FORMAT,
+    return _key({
         "config": config.to_dict(),
         "augment_class": None if config.augment is None else type(config.augment).__qualname__,
         "data": data_hash(data),
         "trainer": "engine" if engine else {"reference": True, "blas_threads": _blas_threads()},
-        "common": __version__,
-        "numpy": np.__version__,
-        "code": code_hash(),
         **(extra or {}),
-    }
-    try:
-        text = json.dumps(parts, sort_keys=True, allow_nan=True)
-    except (TypeError, ValueError):  # a setting that is not plain data
-        stats["uncacheable"] += 1
-        return None
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    })
 
 
 def key_for_settings(kind: str, settings: dict[str, Any], *, data: tuple) -> str | None:
     """The cache key of a run described by plain ``settings`` (e.g. ``common.lecture_loop``'s), or ``None``."""
     if directory() is None:
         return None
+    return _key({"kind": kind, "settings": settings, "data": data_hash(data)})
+
+
+def _key(parts: dict[str, Any]) -> str | None:
+    """SHA-256 of ``parts`` plus the format and the package, NumPy and code versions; ``None`` if not plain data."""
     from . import __version__
 
-    parts = {"format": FORMAT, "kind": kind, "settings": settings, "data": data_hash(data), "common": __version__,
-             "numpy": np.__version__, "code": code_hash()}
+    parts = {"format": FORMAT, "common": __version__, "numpy": np.__version__, "code": code_hash(), **parts}
     try:
         text = json.dumps(parts, sort_keys=True, allow_nan=True)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # a setting that is not plain data
         stats["uncacheable"] += 1
         return None
     return hashlib.sha256(text.encode()).hexdigest()[:32]

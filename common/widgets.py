@@ -156,9 +156,9 @@ MAX_PINS = 3
 MAX_READY = 24
 """Finished runs an explorer keeps by their settings (moving back to one shows it at once)."""
 LOOK_AHEAD_CHUNK = 0.05
+"""Seconds of look-ahead training between two looks at the kernel's messages (a slider move waits at most this)."""
 LOOK_AHEAD_DELAY = 0.05
 """Seconds between a finished run and the start of training ahead (the page draws the curve meanwhile)."""
-"""Seconds of look-ahead training between two looks at the kernel's messages (a slider move waits at most this)."""
 EVALUATIONS = ("exact", "incremental")  # common.engine's ways of scoring the digits after each epoch
 
 DEFAULTS: dict[str, Any] = {
@@ -484,6 +484,23 @@ class _Ahead:
     def close(self) -> None:
         for iterator in self.iterators:
             iterator.close()
+
+
+def _next_epochs(trainers: list[Any], iterators: list[Any], active: list[int], l1_lam: float | None) -> dict[int, str]:
+    """One more epoch of every seed in ``active`` (interleaved, so a band grows live); a finished or
+    diverged seed leaves ``active``.  Returns ``{index: why}`` for the seeds that diverged."""
+    diverged = {}
+    for i in list(active):
+        try:
+            next(iterators[i])
+            if l1_lam is not None:
+                _record_l1_penalty(trainers[i], l1_lam)
+        except StopIteration:
+            active.remove(i)
+        except TrainingDiverged as exc:
+            active.remove(i)
+            diverged[i] = str(exc)
+    return diverged
 
 
 def _run_key(s: dict[str, Any]) -> tuple:
@@ -943,16 +960,8 @@ class TrainingExplorer:
                 t0 = time.perf_counter()
                 chunk_end = t0 + budget
                 while active:
-                    for i in list(active):  # seeds interleaved epoch by epoch: the band grows live
-                        try:
-                            next(iterators[i])
-                            if l1_lam is not None:
-                                _record_l1_penalty(trainers[i], l1_lam)
-                        except StopIteration:
-                            active.remove(i)
-                        except TrainingDiverged as exc:
-                            active.remove(i)
-                            run.errors[seeds[i]] = str(exc)
+                    for i, why in _next_epochs(trainers, iterators, active, l1_lam).items():
+                        run.errors[seeds[i]] = why
                     if time.perf_counter() >= chunk_end:
                         break
                 timing["train"] += time.perf_counter() - t0
@@ -1029,13 +1038,9 @@ class TrainingExplorer:
                 l1_lam = n["weight_decay_lambda"] if _proximal(n) else None
                 chunk_end = time.perf_counter() + LOOK_AHEAD_CHUNK
                 while ahead.active:
-                    for i in list(ahead.active):
-                        try:
-                            next(ahead.iterators[i])
-                            if l1_lam is not None:
-                                _record_l1_penalty(trainers[i], l1_lam)
-                        except StopIteration:
-                            ahead.active.remove(i)
+                    if _next_epochs(trainers, ahead.iterators, ahead.active, l1_lam):
+                        self._drop_ahead()  # a diverging neighbour: nothing is kept, the real run will say why
+                        return
                     if time.perf_counter() >= chunk_end:
                         await asyncio.sleep(0)  # the kernel takes slider messages here; a change cancels us
                         chunk_end = time.perf_counter() + LOOK_AHEAD_CHUNK
@@ -1043,7 +1048,7 @@ class TrainingExplorer:
                 self._remember(key, [trainer.history for trainer in trainers])
         except asyncio.CancelledError:
             raise  # ``_ahead`` is kept for the run that cancelled us
-        except Exception:  # e.g. a diverging neighbour: nothing is kept, the real run will say why
+        except Exception:  # any other failure: nothing is kept, the real run will say why
             self._drop_ahead()
 
     def _take_ahead(self, key: tuple) -> _Ahead | None:
