@@ -357,17 +357,25 @@ def _train_one(config: LectureConfig, *, data: tuple | None, callback: Callback 
         if data is None:
             data = lecture_data(config.n_train, config.n_test)
         key = run_cache.key_for(config, data=data, engine=bool(engine))
-    if key is not None:
+    if key is None:
+        return _train_and_store(config, None, data=data, callback=callback, verbose=verbose, engine=engine)
+    with run_cache.claim(key):  # another process training the same run right now: wait for its entry
         cached = run_cache.load(key, lambda: _build(config, data=data, callback=None, verbose=False,
                                                     settings=None, engine=engine)[0])
-        if cached is not None:
-            if verbose:
-                run_cache.replay(cached)
-            if cached.diverged:
-                error = TrainingDiverged(cached.diverged)
-                error.history = cached
-                raise error
-            return cached
+        if cached is None:
+            return _train_and_store(config, key, data=data, callback=callback, verbose=verbose, engine=engine)
+    if verbose:
+        run_cache.replay(cached)
+    if cached.diverged:
+        error = TrainingDiverged(cached.diverged)
+        error.history = cached
+        raise error
+    return cached
+
+
+def _train_and_store(config: LectureConfig, key: str | None, *, data: tuple | None, callback: Callback | None,
+                     verbose: bool, engine: bool) -> History:
+    """Train one run and, with a ``key``, store it in the run cache (a run that diverged too)."""
     _, trainer = _build(config, data=data, callback=callback, verbose=verbose, settings=None, engine=engine)
     try:
         history = trainer.train()

@@ -255,66 +255,70 @@ def train_lecture_loop(
             use_dropout=use_dropout, dropout_ratio=dropout_ratio, dropout_inverted=dropout_inverted, rng=rng,
         )
 
+    def _train() -> LoopHistory:
+        network = make_network(init_rng)
+        history = LoopHistory(settings=settings, network=network)
+        n_updated = network.hidden_layer_num + (1 if update_output_layer else 0)
+        train_size = x_train.shape[0]
+        batches = _batches(batch_rng, train_size, batch_size, sample_with_replacement)
+        t_train_labels = t_train.argmax(axis=1) if t_train.ndim == 2 else t_train
+        t_test_labels = t_test.argmax(axis=1) if t_test.ndim == 2 else t_test
+        started = time.perf_counter()
+        interval_objectives: list[float] = []
+
+        # one BLAS thread (common.engine's cap): small products, and no spinning threads on a busy machine
+        with np.errstate(over="ignore", invalid="ignore"), _one_blas_thread():
+            for i in range(iters_num):
+                batch_mask = next(batches)
+                x_batch, t_batch = x_train[batch_mask], t_train[batch_mask]
+                network.gradient(x_batch, t_batch)
+                step_objective = network.last_loss  # E on this batch, training mode (before the step)
+                shown_penalty = true_penalty = 0.0
+                for idx in range(1, n_updated + 1):
+                    W, b = network.params["W" + str(idx)], network.params["b" + str(idx)]
+                    step_objective += _penalties(W, regularization, lam, False)[1]
+                    grad_W = network.layers["Affine" + str(idx)].dW
+                    if regularization == "l2":
+                        grad_W = grad_W + lam * W
+                    elif regularization == "l1":
+                        grad_W = grad_W + lam * np.sign(W)
+                    W -= lr * grad_W
+                    b -= lr * network.layers["Affine" + str(idx)].db
+                    shown, true = _penalties(W, regularization, lam, penalty_with_sqrt)
+                    shown_penalty += shown
+                    true_penalty += true
+                if record_displayed_loss:
+                    data_loss = network.loss(x_batch, t_batch)  # test mode, after the step, as the cells do
+                    history.displayed_loss.append(data_loss + shown_penalty)
+                    history.objective.append(data_loss + true_penalty)
+                    watched = data_loss + true_penalty
+                else:  # no extra forward pass: the step's own loss (before it) and the penalty after it
+                    watched = step_objective + true_penalty
+                interval_objectives.append(step_objective)
+
+                evaluate = (i + 1) % plot_interval == 0
+                # float32 cross-entropy saturates near 87, so a blown-up run can keep a finite
+                # loss: the weight norm (checked when scoring) gives it away
+                norm = regularizers.weight_norm(network.weights()) if evaluate else 0.0
+                if not (math.isfinite(watched) and norm <= WEIGHT_NORM_LIMIT):
+                    history.diverged = t("lecture_loop.diverged", iteration=i + 1, limit=f"{WEIGHT_NORM_LIMIT:g}",
+                                         lr=lr, lam=lam)
+                    break
+                if evaluate:
+                    _record(history, network, i + 1, interval_objectives, true_penalty, norm,
+                            x_train, t_train_labels, x_test, t_test_labels, started)
+                    interval_objectives = []
+        return history
+
     key = run_cache.key_for_settings("lecture_loop", settings, data=data)  # None unless COURSE_RUN_CACHE is set
-    if key is not None:
+    if key is None:
+        return _train()
+    with run_cache.claim(key):  # another process training the same run right now: wait for its entry
         cached = run_cache.load(key, lambda: make_network(np.random.default_rng(seed)), LoopHistory)
-        if cached is not None:
-            return cached
-    network = make_network(init_rng)
-    history = LoopHistory(settings=settings, network=network)
-    n_updated = network.hidden_layer_num + (1 if update_output_layer else 0)
-    train_size = x_train.shape[0]
-    batches = _batches(batch_rng, train_size, batch_size, sample_with_replacement)
-    t_train_labels = t_train.argmax(axis=1) if t_train.ndim == 2 else t_train
-    t_test_labels = t_test.argmax(axis=1) if t_test.ndim == 2 else t_test
-    started = time.perf_counter()
-    interval_objectives: list[float] = []
-
-    # one BLAS thread (common.engine's cap): small products, and no spinning threads on a busy machine
-    with np.errstate(over="ignore", invalid="ignore"), _one_blas_thread():
-        for i in range(iters_num):
-            batch_mask = next(batches)
-            x_batch, t_batch = x_train[batch_mask], t_train[batch_mask]
-            network.gradient(x_batch, t_batch)
-            step_objective = network.last_loss  # E on this batch, training mode (before the step)
-            shown_penalty = true_penalty = 0.0
-            for idx in range(1, n_updated + 1):
-                W, b = network.params["W" + str(idx)], network.params["b" + str(idx)]
-                step_objective += _penalties(W, regularization, lam, False)[1]
-                grad_W = network.layers["Affine" + str(idx)].dW
-                if regularization == "l2":
-                    grad_W = grad_W + lam * W
-                elif regularization == "l1":
-                    grad_W = grad_W + lam * np.sign(W)
-                W -= lr * grad_W
-                b -= lr * network.layers["Affine" + str(idx)].db
-                shown, true = _penalties(W, regularization, lam, penalty_with_sqrt)
-                shown_penalty += shown
-                true_penalty += true
-            if record_displayed_loss:
-                data_loss = network.loss(x_batch, t_batch)  # test mode, after the step, as the cells do
-                history.displayed_loss.append(data_loss + shown_penalty)
-                history.objective.append(data_loss + true_penalty)
-                watched = data_loss + true_penalty
-            else:  # no extra forward pass: the step's own loss (before it) and the penalty after it
-                watched = step_objective + true_penalty
-            interval_objectives.append(step_objective)
-
-            evaluate = (i + 1) % plot_interval == 0
-            # float32 cross-entropy saturates near 87, so a blown-up run can keep a finite
-            # loss: the weight norm (checked when scoring) gives it away
-            norm = regularizers.weight_norm(network.weights()) if evaluate else 0.0
-            if not (math.isfinite(watched) and norm <= WEIGHT_NORM_LIMIT):
-                history.diverged = t("lecture_loop.diverged", iteration=i + 1, limit=f"{WEIGHT_NORM_LIMIT:g}",
-                                     lr=lr, lam=lam)
-                break
-            if evaluate:
-                _record(history, network, i + 1, interval_objectives, true_penalty, norm,
-                        x_train, t_train_labels, x_test, t_test_labels, started)
-                interval_objectives = []
-    if key is not None:
-        run_cache.store(key, history)
-    return history
+        if cached is None:
+            cached = _train()
+            run_cache.store(key, cached)
+    return cached
 
 
 def _record(history: LoopHistory, network: MultiLayerNet, iteration: int, objectives: list[float],

@@ -27,16 +27,29 @@ optimizer instance that has already taken steps.
 
 Files are written to a temporary name and renamed, so a reader never sees half
 an entry; an unreadable entry counts as a miss and is overwritten.
+
+Several processes may share the folder (the test suite's pytest-xdist workers
+and the notebook kernels they start).  :func:`claim` lets one of them train a
+run while the others that want the same run wait for its entry, instead of
+training it a second time: an exclusive ``flock`` on ``.<key>.lock``, which the
+system drops if the holder dies (where ``fcntl`` is missing, as on Windows,
+:func:`claim` does nothing and a run may be trained twice, as before).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover  (Windows)
+    fcntl = None  # type: ignore[assignment]
 
 import numpy as np
 
@@ -52,7 +65,7 @@ _SOURCES = (
 )
 _code_hash: str | None = None
 
-stats = {"hits": 0, "misses": 0, "stored": 0, "uncacheable": 0}
+stats = {"hits": 0, "misses": 0, "stored": 0, "uncacheable": 0, "waited": 0}
 """Counters for this process (tests and the curious read them)."""
 
 
@@ -177,6 +190,30 @@ def load(key: str, make_network: Callable[[], Any], history_class: type[History]
     history.network = network
     stats["hits"] += 1
     return history
+
+
+@contextlib.contextmanager
+def claim(key: str) -> Iterator[None]:
+    """Hold ``key`` for this thread: look it up, and train and store it on a miss, inside.
+
+    Another process or thread that claims the same key waits here until this
+    one leaves, and then finds the stored entry (``stats["waited"]`` counts
+    such waits).  Claims are not re-entrant: hold one key at a time.
+    """
+    folder = directory()
+    if folder is None or fcntl is None:
+        yield
+        return
+    fd = os.open(folder / f".{key}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # someone is training this run right now
+            stats["waited"] += 1
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor drops the lock
 
 
 def _write_atomic(path: Path, write: Callable[[Any], None], mode: str) -> None:

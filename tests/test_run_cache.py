@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from common import engine, run_cache
+from common import engine, experiments, run_cache
 from common.augment import Augmenter
 from common.experiments import LectureConfig, lecture_data, train_lecture_net
 from common.multi_layer_net import MultiLayerNet
@@ -183,3 +183,43 @@ def test_the_lecture_loop_is_read_back_too_and_a_changed_switch_is_a_miss(cache,
     monkeypatch.setenv(run_cache.ENV, str(cache[0]))
     other = train_lecture_loop(**{**loop, "penalty_with_sqrt": False})  # one of the lecture's quirks switched
     assert delta("hits") == 1 and delta("stored") == 2 and other.displayed_loss != first.displayed_loss
+
+
+def test_a_run_being_trained_elsewhere_is_waited_for_not_trained_again(cache, monkeypatch):
+    import threading
+
+    folder, delta = cache
+    key = run_cache.key_for(LectureConfig(0.1, **TINY), data=lecture_data(100, 50), engine=True)
+    holding, release, entered = threading.Event(), threading.Event(), threading.Event()
+
+    def trainer():  # holds the claim while it trains and stores, as _train_one does on a miss
+        with run_cache.claim(key):
+            holding.set()
+            release.wait(10)
+            experiments._train_and_store(LectureConfig(0.1, **TINY), key, data=lecture_data(100, 50), callback=None,
+                                         verbose=False, engine=True)
+
+    def other():
+        train_lecture_net(0.1, **TINY)
+        entered.set()
+
+    first = threading.Thread(target=trainer)
+    first.start()
+    assert holding.wait(10)
+    second = threading.Thread(target=other)
+    second.start()
+    assert not entered.wait(0.5), "the second caller did not wait for the run being trained"
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert entered.is_set()
+    assert delta("waited") == 1
+    assert delta("stored") == 1 and delta("hits") == 1, "the second caller read the entry instead of training"
+
+
+def test_a_claim_without_the_cache_holds_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv(run_cache.ENV, raising=False)
+    with run_cache.claim("anything"):
+        with run_cache.claim("anything"):  # no folder, no lock: nothing to wait for
+            pass
+    assert list(tmp_path.iterdir()) == []
