@@ -109,7 +109,7 @@ try:  # in requirements.txt; without it BLAS keeps its own thread count and no w
 except ImportError:  # pragma: no cover
     ThreadpoolController = None
 
-__all__ = ["FastTrainer", "EVALUATIONS", "REFRESH_EPOCHS", "supports", "one_blas_thread"]
+__all__ = ["FastTrainer", "EVALUATIONS", "REFRESH_EPOCHS", "THREADS_ENV", "supports", "one_blas_thread"]
 
 EVALUATIONS = ("exact", "incremental")
 """``FastTrainer(evaluation=...)``: how the per-epoch scores are computed (see the module docstring)."""
@@ -129,6 +129,13 @@ INCREMENTAL_MAX_TRAIN_FRACTION = 0.75
 
 # ----------------------------------------------------------------------------- threads and BLAS
 
+THREADS_ENV = "COURSE_ENGINE_THREADS"
+"""Set to ``1`` to keep the engine on one thread (no scoring thread, seeds one after another in
+:func:`map_in_parallel`) where other processes already keep every core busy: two runs side by
+side on one thread each finished ~8 % sooner (2 cores) than the same runs on two threads each one
+after another, and running two-thread runs side by side only adds waiting for each other's cores.  The test suite sets it in its pytest-xdist workers.  Unset or
+``2``: the default.  The numbers of a run do not depend on it."""
+
 _controller: Any = None
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
@@ -141,6 +148,16 @@ def _usable_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
         return os.cpu_count() or 1
+
+
+def _threads_allowed() -> int:
+    """The cap from ``COURSE_ENGINE_THREADS`` (2 when unset)."""
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if value in ("", "2"):
+        return 2
+    if value == "1":
+        return 1
+    raise ValueError(f"{THREADS_ENV} must be 1 or 2 (or unset), got {value!r}")
 
 
 def _one_blas_thread() -> contextlib.AbstractContextManager:
@@ -165,11 +182,11 @@ def map_in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> lis
     gives the same numbers on a worker thread as alone, and NumPy releases the GIL
     inside its products and element-wise loops.  Measured on the lecture's loop
     (1,000 iterations, 2 cores): 5 seeds in ~0.6x the time of one after another.
-    Falls back to the plain loop with one usable CPU or where threads cannot start.
-    The first exception raised by ``function`` is raised again here.
+    Falls back to the plain loop with one usable CPU, with ``COURSE_ENGINE_THREADS=1``
+    or where threads cannot start.  The first exception raised by ``function`` is raised again here.
     """
     items = list(items)
-    if len(items) < 2 or _usable_cpus() < 2:
+    if len(items) < 2 or _usable_cpus() < 2 or _threads_allowed() < 2:
         return [function(item) for item in items]
     with _one_blas_thread():  # held by the caller's thread: the workers' own caps nest inside it
         try:
@@ -184,11 +201,13 @@ def map_in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> lis
 def _worker() -> ThreadPoolExecutor | None:
     """The engine's one worker thread, or ``None`` where a second thread cannot help.
 
-    ``None`` with one usable CPU, without threadpoolctl (two threads would then
-    each run a full set of BLAS threads), or where threads cannot be started
-    (a browser-based Python kernel).
+    ``None`` with one usable CPU, with ``COURSE_ENGINE_THREADS=1``, without
+    threadpoolctl (two threads would then each run a full set of BLAS threads),
+    or where threads cannot be started (a browser-based Python kernel).
     """
     global _pool, _pool_pid, _pool_failed
+    if _threads_allowed() < 2:
+        return None
     with _lock:
         if _pool is not None and _pool_pid != os.getpid():
             _pool = None  # a forked child: the parent's thread does not exist here

@@ -34,6 +34,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from common.augment import Augmenter
+from common import engine
 from common.engine import EVALUATIONS, FastTrainer, supports
 from common.experiments import lecture_data
 from common.multi_layer_net import MultiLayerNet
@@ -49,6 +50,12 @@ FIELDS = ("epoch", "train_acc", "test_acc", "train_loss", "train_data_loss", "te
 @pytest.fixture(scope="module")
 def data():
     return lecture_data(300, 1000)
+
+
+@pytest.fixture(autouse=True)
+def default_threads(monkeypatch):
+    """The engine's own default here, whatever the test session set (its workers use one thread)."""
+    monkeypatch.delenv(engine.THREADS_ENV, raising=False)
 
 
 def _small(data, n_train=130, n_test=200):
@@ -358,3 +365,18 @@ def test_map_in_parallel_raises_the_first_error():
     assert map_in_parallel(fail_on_two, [5]) == [50]
     with pytest.raises(ValueError, match="two"):
         map_in_parallel(fail_on_two, [0, 1, 2, 3])
+
+
+def test_course_engine_threads_1_keeps_everything_on_the_calling_thread(data, monkeypatch):
+    import threading
+
+    seen = []
+    monkeypatch.setenv(engine.THREADS_ENV, "1")
+    assert engine._worker() is None
+    assert engine.map_in_parallel(lambda i: (seen.append(threading.current_thread()), i)[1], [0, 1]) == [0, 1]
+    assert seen == [threading.current_thread()] * 2
+    ref, fast = _pair(_small(data), net_kwargs=dict(weight_decay_lambda=0.1))  # the same numbers on one thread
+    _assert_same(_reference(ref), fast.train())
+    monkeypatch.setenv(engine.THREADS_ENV, "4")
+    with pytest.raises(ValueError, match="COURSE_ENGINE_THREADS must be 1 or 2"):
+        engine._worker()
