@@ -177,8 +177,33 @@ def run_server(kind: str, notebook: str | None = None) -> Iterator[Server]:
 
 
 @contextmanager
-def chromium_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
-    """A Playwright page in headless Debian Chromium with a fresh profile; closed afterwards."""
+def chromium_browser() -> Iterator[object]:
+    """Headless Debian Chromium, started once for several pages (see :func:`chromium_page`)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def chromium_page(width: int = 1400, height: int = 1000, browser: object | None = None) -> Iterator[object]:
+    """A Playwright page in headless Debian Chromium with a fresh profile; closed afterwards.
+
+    With ``browser`` (from :func:`chromium_browser`) the page lives in a new
+    context of that browser: as fresh as a new profile (no cookies, storage or
+    cache shared with other contexts), without starting Chromium again.
+    """
+    if browser is not None:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+        return
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="course-chromium-")

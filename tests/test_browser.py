@@ -30,8 +30,8 @@ import time
 import pytest
 
 from browser_support import (
-    ARTIFACTS, NOTEBOOKS, ROOT, chromium_page, explorer_notebooks, labels_for, move_slider, notebook_language,
-    platform_fonts, require_browser, run_server, wait_run_done,
+    ARTIFACTS, NOTEBOOKS, ROOT, chromium_browser, chromium_page, explorer_notebooks, labels_for, move_slider,
+    notebook_language, platform_fonts, require_browser, run_server, wait_run_done,
 )
 
 pytestmark = pytest.mark.browser
@@ -121,20 +121,27 @@ def _check_japanese_fonts(page, stem: str, labels: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def lab():
+def browser():
+    """One Chromium for the module; every test opens its page in a fresh context of it."""
     require_browser()
+    with chromium_browser() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def lab(browser):
     with run_server("lab") as server:
         yield server
 
 
 @pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
-def test_explorer_notebook_in_jupyterlab(lab, name):
+def test_explorer_notebook_in_jupyterlab(lab, browser, name):
     ARTIFACTS.mkdir(exist_ok=True)
     stem = name.removesuffix(".ipynb").replace("/", "-")
     language = notebook_language(NOTEBOOKS / name)
     labels = labels_for(language)
     base = name.rsplit("/", 1)[-1]
-    with chromium_page() as page:
+    with chromium_page(browser=browser) as page:
         page.goto(lab.url(f"lab/tree/{name}?reset"))
         _wait_kernel_idle(page)
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
@@ -198,9 +205,8 @@ APP_NOTEBOOKS = [n for n in EXPLORER_NOTEBOOKS if n.rsplit("/", 1)[-1] == PIN_NO
 
 
 @pytest.mark.parametrize("name", APP_NOTEBOOKS)
-def test_voila_app_mode(name):
+def test_voila_app_mode(browser, name):
     """``voila notebooks/09_playground.ipynb`` serves the explorer as a code-free app (each edition)."""
-    require_browser()
     try:
         import voila  # noqa: F401
     except ImportError:
@@ -209,7 +215,7 @@ def test_voila_app_mode(name):
     stem = "voila-" + name.removesuffix(".ipynb").replace("/", "-")
     language = notebook_language(NOTEBOOKS / name)
     labels = labels_for(language)
-    with run_server("voila", name) as server, chromium_page() as page:
+    with run_server("voila", name) as server, chromium_page(browser=browser) as page:
         # Voilà's page asks a CDN for icon fonts; offline that request fails harmlessly.
         page.goto(server.url(""), wait_until="domcontentloaded")
         explorer = page.locator(".training-explorer").first
