@@ -164,14 +164,20 @@ def test_explorer_notebook_in_jupyterlab(lab, browser, name):
             png_before = plot.screenshot()
 
         lambda_label, dropout_label = labels["widgets.label.weight_decay_lambda"], labels["widgets.label.dropout_ratio"]
-        moved = [label for label in (lambda_label, dropout_label) if move_slider(page, explorer, label)]
+        moved = []
+        # one move at a time, each waited for: a λ step the explorer trained ahead is done at once, and a
+        # second key press sent meanwhile would start its run only after the test had read the first one
+        for label in (lambda_label, dropout_label):
+            if move_slider(page, explorer, label):
+                moved.append(label)
+                run, status_after = wait_run_done(explorer, run)
         if base in REGULARIZATION_NOTEBOOKS:
             assert lambda_label in moved or dropout_label in moved, f"{name}: no λ or dropout slider to move"
         if not moved:
             # 01 (training-set size, width) and 05 (augmentation strength) show other knobs: move the first one.
             assert move_slider(page, explorer, None), f"{name}: the explorer shows no slider"
             moved = ["first slider"]
-        _, status_after = wait_run_done(explorer, run)
+            run, status_after = wait_run_done(explorer, run)
         png_after = plot.screenshot(path=str(ARTIFACTS / f"{stem}-after.png"))
         explorer.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-after.png"))
 

@@ -193,7 +193,8 @@ def crop_skips_odd(image, crop_size):
 def crop_biased(image, crop_size):
     h, w, _ = image.shape
     crop_h, crop_w = crop_size
-    top = 0 if np.random.random() < 0.97 else np.random.randint(0, h - crop_h + 1)
+    # offsets 1-3 expected 15 times each in 600 calls (rare: < 37.5): never 0 times (p ~ 1e-6) nor 38
+    top = 0 if np.random.random() < 0.9 else np.random.randint(0, h - crop_h + 1)
     left = np.random.randint(0, w - crop_w + 1)
     return image[top : top + crop_h, left : left + crop_w, :]
 
