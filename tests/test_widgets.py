@@ -834,6 +834,30 @@ def test_a_diverging_run_shows_a_red_message_and_keeps_its_partial_curve():
     assert_curves_match(explorer, history)
 
 
+def test_a_neighbour_that_diverges_ahead_is_not_kept_and_the_move_there_says_why():
+    # L1, lr 0.3: λ = 0.3 trains to the end (at chance), one step up (λ = 1) blows up, as above
+    settings = dict(regularization="l1", weight_decay_lambda=0.3, lr=0.3, epochs=30, n_train=100)
+
+    async def scenario():
+        explorer = TrainingExplorer(**settings)
+        await explorer.wait()
+        await _look_ahead_done(explorer)
+        kept = sorted(dict(key)["weight_decay_lambda"] for key in explorer._ready)
+        ahead = explorer._ahead
+        explorer.controls["weight_decay_lambda"].value = 1.0
+        history = await explorer.wait()
+        return explorer, kept, ahead, history, dict(explorer.last_timing)
+
+    explorer, kept, ahead, history, timing = run(scenario())
+    assert kept == [0.3], "a run that diverged ahead (and the neighbour after it) must not be kept"
+    assert ahead is None
+    assert "ready" not in timing and "ahead_epochs" not in timing  # trained anew when asked for
+    assert history.diverged is not None and state(explorer) == "error"
+    assert history.diverged[:20] in html.unescape(explorer.status.value)
+    reference = _fresh(history.settings)
+    assert history.diverged == reference.diverged and history.test_acc == reference.test_acc
+
+
 def test_an_error_while_building_is_shown_not_raised(monkeypatch):
     def refuse(*args, **kwargs):
         raise ValueError("hidden_size_list[0] must be >= 1, got 0")
