@@ -131,10 +131,10 @@ INCREMENTAL_MAX_TRAIN_FRACTION = 0.75
 
 THREADS_ENV = "COURSE_ENGINE_THREADS"
 """Set to ``1`` to keep the engine on one thread (no scoring thread, seeds one after another in
-:func:`map_in_parallel`) where other processes already keep every core busy: two runs side by
-side on one thread each finished ~8 % sooner (2 cores) than the same runs on two threads each one
-after another, and running two-thread runs side by side only adds waiting for each other's cores.  The test suite sets it in its pytest-xdist workers.  Unset or
-``2``: the default.  The numbers of a run do not depend on it."""
+:func:`map_in_parallel`) where other processes already keep every core busy: two one-thread runs
+side by side finished ~8 % sooner (2 cores) than the same runs on two threads one after another,
+and two-thread runs side by side only wait for each other's cores.  The test suite sets it in its
+pytest-xdist workers.  Unset or ``2``: the default.  The numbers of a run do not depend on it."""
 
 _controller: Any = None
 _pool: ThreadPoolExecutor | None = None
