@@ -154,3 +154,14 @@ def test_the_explorer_row_runs_without_the_browser_benchmark(monkeypatch):
     explorer, browser, after_look = lb.explorer_rows("smoke", lb.MODES["smoke"])
     assert "missing" in browser["skipped"] and "missing" in after_look["kernel"]["skipped"]
     assert explorer["total_s"]["median"] > 0 and len(explorer["lambdas"]) == 1
+
+
+def test_the_contention_measurement_runs_and_names_every_neighbour():
+    from benchmarks.contention import NEIGHBOURS
+
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.contention", "--smoke"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name in NEIGHBOURS:
+        assert name in proc.stdout, name
+    assert "ms" in proc.stdout
