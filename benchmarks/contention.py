@@ -13,10 +13,10 @@ keeps the other core busy with one kind of work:
 
 A separate process rules out Python's interpreter lock.  On the course's
 2-core machine (a virtual machine, ``lscpu``: 2 cores, 1 thread per core, 2 MiB
-L2 each, 32 MiB shared L3) the same neighbour cost the step anywhere from 0 to
-+98 % in repeated runs minutes apart, even a neighbour that touches no memory
-(benchmarks/README.md, "The targets"): the slowdown comes from the host the two
-virtual cores run on, not from anything the engine does.
+L2 each, 32 MiB shared L3) the same neighbour cost the step different amounts in
+rounds minutes apart, even a neighbour that touches no memory (a Python loop:
+−9 to +49 % over 8 rounds; benchmarks/README.md, "The targets"): the slowdown
+comes from the host the two virtual cores run on, not from anything the engine does.
 
 ``--smoke`` runs a few steps per case (what tests/test_benchmarks.py runs).
 """
@@ -56,7 +56,7 @@ def _step_timer(seed: int = 0):
     x = rng.random((100, 784), dtype=np.float32)
     w1 = rng.random((784, 100), dtype=np.float32)
     w = rng.random((100, 100), dtype=np.float32)
-    h, h2 = np.empty((100, 100), np.float32), np.empty((100, 100), np.float32)
+    h, h2, g = (np.empty((100, 100), np.float32) for _ in range(3))
     g1 = np.empty((784, 100), np.float32)
 
     def step() -> None:
@@ -65,7 +65,7 @@ def _step_timer(seed: int = 0):
             np.matmul(h, w, out=h2)  # forward through the hidden layers
         np.matmul(x.T, h, out=g1)
         for _ in range(5):
-            np.matmul(h.T, h2, out=h2)  # dW of the hidden layers
+            np.matmul(h.T, h2, out=g)  # dW of the hidden layers
     return step
 
 
