@@ -23,13 +23,13 @@ for _name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "
     os.environ[_name] = os.path.join(_ISOLATED, _name.lower())
     os.makedirs(os.environ[_name], exist_ok=True)
 os.environ.setdefault("MPLBACKEND", "Agg")
-# One run cache per test session (common/run_cache.py): the unit tests and both notebook editions
+# One run cache per test session (course/run_cache.py): the unit tests and both notebook editions
 # (each in its own nbval kernel, which inherits this variable) train each setting and seed once.
 os.environ["COURSE_RUN_CACHE"] = os.path.join(_ISOLATED, "run_cache")
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
 if _WORKER:
     # Two workers already keep both cores busy: each engine run on one thread costs less CPU in all
-    # than two runs on two threads each (common/engine.py, THREADS_ENV).  Kernels inherit it.
+    # than two runs on two threads each (course/engine.py, THREADS_ENV).  Kernels inherit it.
     os.environ.setdefault("COURSE_ENGINE_THREADS", "1")
 
 

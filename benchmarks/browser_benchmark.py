@@ -92,7 +92,7 @@ def kernel_benchmark(moves: int = 5, smoke: bool = False, look_seconds: float = 
     ``look_seconds``: how long the learner looks at each finished curve before
     the next move (the explorer trains the neighbouring λ meanwhile); 0 moves at once.
     """
-    from common.widgets import LAMBDA_OPTIONS, TrainingExplorer
+    from course.explorer import LAMBDA_OPTIONS, TrainingExplorer
 
     small = dict(epochs=5, n_train=100) if smoke else {}
     lambdas = [LAMBDA_OPTIONS[1 + i % (len(LAMBDA_OPTIONS) - 1)] for i in range(moves)]
@@ -214,7 +214,7 @@ def run(moves: int = 5, browser: bool = True, smoke: bool = False) -> dict[str, 
     from scratch, bar the few epochs it trained ahead) and after a look of :data:`LOOK_SECONDS`
     (``kernel_after_look``, ``browser_after_look``: the neighbouring λ trained meanwhile);
     ``browser=False`` (or ``smoke``) leaves the browser out."""
-    from common.widgets import LAMBDA_OPTIONS
+    from course.explorer import LAMBDA_OPTIONS
 
     steps = len(LAMBDA_OPTIONS) - 1
     if not 1 <= moves <= steps:

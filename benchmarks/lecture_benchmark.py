@@ -10,7 +10,7 @@ In one process and on the same data, it trains the lecture's network
 λ = 0.1, accuracy on the 300 training and 1,000 test digits after every epoch)
 with
 
-1. ``engine``: ``common.engine.FastTrainer`` as ``train_lecture_net`` uses it
+1. ``engine``: ``course.engine.FastTrainer`` as ``train_lecture_net`` uses it
    (exact evaluation), and its variants (incremental evaluation; one thread);
 2. ``reference``: the plain, book-shaped ``common.trainer.Trainer``
    (``engine=False``), with OpenBLAS's default threads and with one;
@@ -24,7 +24,7 @@ taken pair by pair within a repetition.  It also measures the machine's peak
 float32 matrix-multiply rate (large sgemm, 1 and 2 threads), the slider case
 (a new λ → ``make_lecture_trainer`` → ``epochs_iter``: first point and whole
 201-epoch curve) and the live explorer's own path in the kernel
-(``common.widgets.TrainingExplorer``: training and drawing).
+(``course.explorer.TrainingExplorer``: training and drawing).
 
 Results go to benchmarks/results.json and the table in benchmarks/README.md.
 """
@@ -50,7 +50,7 @@ from typing import Any, Callable
 import numpy as np
 
 import common
-from common.experiments import LectureConfig, lecture_data, make_lecture_trainer
+from course.experiments import LectureConfig, lecture_data, make_lecture_trainer
 
 from . import textbook_reference
 
@@ -291,7 +291,7 @@ class Experiment:
 
 
 CONTENDERS = {
-    "engine": "common.engine.FastTrainer as train_lecture_net runs it (fused float32, 1 BLAS thread, "
+    "engine": "course.engine.FastTrainer as train_lecture_net runs it (fused float32, 1 BLAS thread, "
               "epoch k scored on a 2nd thread while k+1 trains; exact evaluation)",
     "engine_incremental": "the engine with evaluation='incremental' (X_eval·W1 kept up to date; the explorer's option)",
     "engine_in_step": "the engine with a callback: no run-ahead, each epoch's scoring split over 2 threads after it",
@@ -356,7 +356,7 @@ def explorer_case(cfg: dict[str, Any], reps: int) -> dict[str, Any]:
     to the last redraw, and the explorer's own ``last_timing`` split if it has one.
     """
     try:
-        from common.widgets import TrainingExplorer
+        from course.explorer import TrainingExplorer
 
         overrides: dict[str, Any] = {"regularization": "l2"}
         if cfg["epochs"] != 201:  # smoke mode: the explorer's smallest settings

@@ -17,6 +17,18 @@ RngLike = np.random.Generator | int | None
 """What every function that draws random numbers accepts as ``rng``."""
 
 
+def is_bool(value: Any) -> bool:
+    """True for ``True``/``False`` and NumPy's ``np.True_``/``np.False_`` (never for 0 or 1)."""
+    return isinstance(value, (bool, np.bool_))
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as a Python bool, or raise ``TypeError`` naming ``name``."""
+    if not is_bool(value):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def make_rng(rng: RngLike, name: str = "rng") -> np.random.Generator:
     """Return a ``numpy.random.Generator`` for ``rng``.
 
@@ -28,7 +40,7 @@ def make_rng(rng: RngLike, name: str = "rng") -> np.random.Generator:
         return rng
     if rng is None:
         return np.random.default_rng()
-    if isinstance(rng, (bool, np.bool_)):
+    if is_bool(rng):
         raise TypeError(f"{name} must be a numpy.random.Generator, an int seed or None, got {rng!r}")
     if isinstance(rng, numbers.Integral):
         if int(rng) < 0:
@@ -41,7 +53,7 @@ def make_rng(rng: RngLike, name: str = "rng") -> np.random.Generator:
 
 def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as ``int`` after checking its type and range."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if is_bool(value) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
     value = int(value)
     if minimum is not None and value < minimum:
@@ -61,7 +73,7 @@ def check_float(
     include_max: bool = True,
 ) -> float:
     """Return ``value`` as a finite ``float`` inside the given (half-)open range."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    if is_bool(value) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     value = float(value)
     if not math.isfinite(value):

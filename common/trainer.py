@@ -12,7 +12,7 @@ One epoch, exactly as a learner would write it::
 
 Nothing runs in the background: when :meth:`Trainer.epochs_iter` yields the
 history after epoch ``k``, every number in it was measured on the network
-exactly as it is at that moment.  ``common.engine`` trains the same network
+exactly as it is at that moment.  ``course.engine`` trains the same network
 faster and must produce the same ``History``; this module is the definition.
 """
 
@@ -28,7 +28,6 @@ import numpy as np
 
 from . import regularizers
 from ._validation import RngLike, check_array, check_int, make_rng
-from .i18n import t as _t
 from .layers import cross_entropy_error, softmax
 from .optimizer import Optimizer, make_optimizer
 
@@ -242,9 +241,10 @@ class Trainer:
         return [w for k, w in self.network.params.items() if k.startswith("W")]
 
     def _diverged(self, epoch: int, what: str) -> TrainingDiverged:
-        """Record and return the error for a run that blew up in ``epoch`` (``what``: a message key)."""
+        """Record and return the error for a run whose ``what`` blew up in ``epoch``."""
         lr = getattr(self.optimizer, "lr", None)
-        message = _t("trainer.diverged", epoch=epoch, what=what, lr=lr)
+        message = (f"training diverged in epoch {epoch}: {what} blew up (NaN, inf or huge). "
+                   f"Try a smaller learning rate (lr={lr}) or a smaller weight_decay_lambda.")
         self.history.diverged = message
         return TrainingDiverged(message)
 
@@ -265,7 +265,7 @@ class Trainer:
             if loss is None:  # a network without last_loss (e.g. the book's): measure it
                 loss = self.network.loss(x_batch, t_batch)
             if not math.isfinite(loss):
-                raise self._diverged(epoch, _t("trainer.diverged_loss"))
+                raise self._diverged(epoch, "the training loss")
             losses.append(float(loss))
         self.train_loss_list.extend(losses)
         return float(np.mean(losses))
@@ -275,13 +275,13 @@ class Trainer:
         scores_train = self.network.predict(self._x_eval_train)
         scores_test = self.network.predict(self._x_eval_test)
         if not (np.isfinite(scores_train).all() and np.isfinite(scores_test).all()):
-            raise self._diverged(epoch, _t("trainer.diverged_outputs"))
+            raise self._diverged(epoch, "the network's outputs")
         weights = self._weights()
         norm = regularizers.weight_norm(weights)
         if not norm <= WEIGHT_NORM_LIMIT:
             # float32 cross-entropy saturates near -log(tiny) ≈ 87, so a run whose
             # weights blew up can keep a finite loss; the norm still gives it away
-            raise self._diverged(epoch, _t("trainer.diverged_weights", norm=f"{norm:.3g}"))
+            raise self._diverged(epoch, f"the weights (norm {norm:.3g})")
         train_acc = float(np.mean(scores_train.argmax(axis=1) == self._t_eval_train))
         test_acc = float(np.mean(scores_test.argmax(axis=1) == self._t_eval_test))
         penalty = float(self.network.penalty()) if hasattr(self.network, "penalty") else math.nan

@@ -249,7 +249,8 @@ def notebook_language(path: Path) -> str:
 
 def labels_for(language: str) -> dict[str, str]:
     """The message catalogue of ``language``: what the page shows (labels, buttons)."""
-    from common import locale_en, locale_ja
+    from course.i18n import locale_en
+    from course.i18n import locale_ja
 
     return {"en": locale_en.MESSAGES, "ja": locale_ja.MESSAGES}[language]
 

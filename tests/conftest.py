@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from common import i18n
+from course import i18n
 
 
 @pytest.fixture(autouse=True)

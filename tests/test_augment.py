@@ -1,11 +1,11 @@
-"""Tests for :mod:`common.augment` (data augmentation / データ集合の拡張)."""
+"""Tests for :mod:`course.augment` (data augmentation / データ集合の拡張)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from common.augment import (
+from course.augment import (
     Augmenter,
     augment_dataset,
     gaussian_noise,

@@ -31,7 +31,7 @@ from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net_extend import MultiLayerNetExtend
 
 # batch-100 products gain nothing from BLAS threads, and spinning threads slow a busy machine down
-from common.engine import one_blas_thread as _one_blas_thread
+from course.engine import one_blas_thread as _one_blas_thread
 
 
 def run_script(source: str, **injected) -> dict:

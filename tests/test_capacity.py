@@ -1,11 +1,11 @@
-"""common.capacity: parameter counts agree with the networks MultiLayerNet actually builds."""
+"""course.capacity: parameter counts agree with the networks MultiLayerNet actually builds."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from common.capacity import count_parameters, parameter_count
+from course.capacity import count_parameters, parameter_count
 from common.multi_layer_net import MultiLayerNet
 
 
@@ -81,7 +81,7 @@ EXERCISE_SEEDS = [0, 1]  # the answers name these; 4,000-digit and 6 × 300 runs
 @pytest.fixture(scope="module")
 def lecture_runs():
     """The lecture's network (300 digits, 6 × 100, 201 epochs) on seeds 0 and 1 (notebook 01's fast mode trains them too)."""
-    from common.experiments import train_lecture_net
+    from course.experiments import train_lecture_net
 
     return train_lecture_net(seeds=EXERCISE_SEEDS)
 
@@ -90,7 +90,7 @@ def test_notebook_01_ex1_stopping_4000_digits_at_51_epochs_did_not_flatter_the_g
     # 4,000 digits, gap at epoch 51 -> 102 (train at 51 / 102):
     # seed 0 0.063 -> 0.065 (0.996 / 1.000), seed 1 0.063 -> 0.072 (0.983 / 1.000)  (seed 2: 0.068 -> 0.082)
     # one 102-epoch run: its epoch 51 is exactly what a 51-epoch run ends with (same seed, same draws)
-    from common.experiments import train_lecture_net
+    from course.experiments import train_lecture_net
 
     runs = train_lecture_net(n_train=4000, epochs=102, seeds=EXERCISE_SEEDS)
     short_train, long_train = runs.values("train_acc")[:, 50], runs.final_values("train_acc")
@@ -103,7 +103,7 @@ def test_notebook_01_ex1_stopping_4000_digits_at_51_epochs_did_not_flatter_the_g
 def test_notebook_01_ex2_six_layers_of_300_units_no_larger_gap(lecture_runs):
     # test / gap: seed 0 lecture 0.797 / 0.203, 6 × 300 0.836 / 0.164; seed 1 0.806 / 0.194, 0.841 / 0.159
     # (seed 2: 0.790 / 0.210, 0.845 / 0.155)
-    from common.experiments import train_lecture_net
+    from course.experiments import train_lecture_net
 
     wide = train_lecture_net(hidden_size_list=[300] * 6, seeds=EXERCISE_SEEDS)
     assert parameter_count([300] * 6) > 3 * parameter_count([100] * 6)
@@ -114,8 +114,8 @@ def test_notebook_01_ex2_six_layers_of_300_units_no_larger_gap(lecture_runs):
 def test_notebook_01_ex3_one_seed_alone_can_be_within_the_test_digits_noise():
     # 1 layer − 6 layers, test accuracy, seed 3: +0.014 (95 % interval −0.009 … +0.036): includes 0;
     # the 5-seed mean +0.030 (+0.018 … +0.042) excludes it (asserted in the notebook)
-    from common.experiments import lecture_data, train_lecture_net
-    from common.seeds import correct_per_digit, paired_bootstrap
+    from course.experiments import lecture_data, train_lecture_net
+    from course.seeds import correct_per_digit, paired_bootstrap
 
     six, one = train_lecture_net(seed=3), train_lecture_net(hidden_size_list=[100], seed=3)
     _, (x_test, t_test) = lecture_data()
@@ -127,7 +127,7 @@ def test_notebook_01_ex3_one_seed_alone_can_be_within_the_test_digits_noise():
 def test_notebook_01_ex4_ten_units_smaller_gap_but_lower_test_accuracy(lecture_runs):
     # 1 × 10 units, test / gap: seed 0 0.758 / 0.142, seed 1 0.789 / 0.118 (lecture: 0.797 / 0.203, 0.806 / 0.194);
     # train 0.900, 0.907 (seed 2: 0.780 / 0.143 vs 0.790 / 0.210)
-    from common.experiments import train_lecture_net
+    from course.experiments import train_lecture_net
 
     tiny = train_lecture_net(hidden_size_list=[10], seeds=EXERCISE_SEEDS)
     assert np.all(tiny.final_values("train_acc") < 0.95), "training accuracy no longer reaches 1.0"

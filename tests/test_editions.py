@@ -47,7 +47,7 @@ SAME = [
     ("%matplotlib inline\nx = 1", "%matplotlib inline\nx = 1"),
     ("h = await explorer.wait()  # wait", "h = await explorer.wait()  # 待つ"),
     # the language cell of the two editions
-    ('from common.i18n import set_language\nset_language("en")', 'from common.i18n import set_language\nset_language("ja")'),
+    ('from course.i18n import set_language\nset_language("en")', 'from course.i18n import set_language\nset_language("ja")'),
 ]
 
 DIFFERENT = [
@@ -98,9 +98,9 @@ def test_masked_tokens_hide_strings_and_keep_code():
 
 
 def test_language_calls():
-    assert language_calls('from common.i18n import set_language\nset_language("ja")') == ["ja"]
-    assert language_calls("import common.i18n as i18n\ni18n.set_language('en')") == ["en"]
-    assert language_calls("from common.i18n import set_language") == []
+    assert language_calls('from course.i18n import set_language\nset_language("ja")') == ["ja"]
+    assert language_calls("import course.i18n as i18n\ni18n.set_language('en')") == ["en"]
+    assert language_calls("from course.i18n import set_language") == []
     assert language_calls('set_language("ja")\nh = await w.wait()') == ["ja"]  # not parseable: text search
     assert language_calls("set_language(LANG)") == [...]
 
@@ -125,7 +125,7 @@ def write_notebook(path: Path, cells: list[tuple[str, str]]) -> Path:
     return path
 
 
-def english(language_cell: str = 'from common.i18n import set_language\nset_language("en")') -> list[tuple[str, str]]:
+def english(language_cell: str = 'from course.i18n import set_language\nset_language("en")') -> list[tuple[str, str]]:
     return [
         ("markdown", "# 01 · Overfitting"),
         ("code", language_cell),
@@ -135,7 +135,7 @@ def english(language_cell: str = 'from common.i18n import set_language\nset_lang
     ]
 
 
-def japanese(language_cell: str = 'from common.i18n import set_language\nset_language("ja")') -> list[tuple[str, str]]:
+def japanese(language_cell: str = 'from course.i18n import set_language\nset_language("ja")') -> list[tuple[str, str]]:
     return [
         ("markdown", "# 01 · 過学習"),
         ("markdown", "日本語版だけの説明のセル"),  # markdown cells are free
@@ -194,8 +194,8 @@ def test_an_extra_code_cell_is_caught(editions):
     "ja_cell, message",
     [
         ("import numpy", "exactly one set_language(...) call, found 0"),
-        ('from common.i18n import set_language\nset_language("ja")\nset_language("ja")', "found 2"),
-        ('from common.i18n import set_language\nset_language("en")', "needs set_language('ja')"),
+        ('from course.i18n import set_language\nset_language("ja")\nset_language("ja")', "found 2"),
+        ('from course.i18n import set_language\nset_language("en")', "needs set_language('ja')"),
     ],
 )
 def test_the_language_cell_is_required_once_with_the_right_language(editions, ja_cell, message):

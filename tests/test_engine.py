@@ -1,4 +1,4 @@
-"""Differential tests: ``common.engine.FastTrainer`` against the reference ``common.trainer.Trainer``.
+"""Differential tests: ``course.engine.FastTrainer`` against the reference ``common.trainer.Trainer``.
 
 What "same seed, same curve" promises, and what these tests hold it to:
 
@@ -33,13 +33,13 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from common.augment import Augmenter
-from common import engine
-from common.engine import EVALUATIONS, FastTrainer, supports
-from common.experiments import lecture_data
+from course.augment import Augmenter
+from course import engine
+from course.engine import EVALUATIONS, FastTrainer, supports
+from course.experiments import lecture_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD, AdaGrad, Adam, AdamW, Momentum, RMSprop, SGDW
-from common.proximal import ProximalSGD
+from course.proximal import ProximalSGD
 from common.trainer import History, Trainer, TrainingDiverged
 
 INCREMENTAL_RTOL = 1e-5
@@ -101,7 +101,7 @@ def _assert_same(h_ref: History, h_fast: History):
     dict(use_dropout=True, dropout_ratio=0.3, dropout_inverted=False, activation="sigmoid", weight_init_std="sigmoid"),
 ])
 def test_one_step_gives_the_reference_gradients_and_weights(data, net_kwargs):
-    from common.engine import _Net
+    from course.engine import _Net
 
     (x, t), _ = _small(data)
     ref = MultiLayerNet(784, [30, 20], 10, rng=3, **net_kwargs)
@@ -340,8 +340,8 @@ def test_incremental_falls_back_to_exact_where_it_does_not_apply(data):
 
 def test_map_in_parallel_keeps_order_and_numbers(monkeypatch):
     monkeypatch.delenv("COURSE_RUN_CACHE", raising=False)  # both ways must really train
-    from common.engine import map_in_parallel
-    from common.lecture_loop import LECTURE_CELLS, train_lecture_loop
+    from course.engine import map_in_parallel
+    from course.lecture_loop import LECTURE_CELLS, train_lecture_loop
 
     settings = dict(LECTURE_CELLS["dropout"], iters_num=40, plot_interval=20, n_train=100, n_test=100)
     alone = [train_lecture_loop(**settings, seed=seed) for seed in (3, 1, 2)]
@@ -354,7 +354,7 @@ def test_map_in_parallel_keeps_order_and_numbers(monkeypatch):
 
 
 def test_map_in_parallel_raises_the_first_error():
-    from common.engine import map_in_parallel
+    from course.engine import map_in_parallel
 
     def fail_on_two(x):
         if x == 2:

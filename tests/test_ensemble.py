@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.ensemble import EnsembleCurve, dropout_ensemble_curve, dropout_ensemble_predict
+from course.ensemble import EnsembleCurve, dropout_ensemble_curve, dropout_ensemble_predict
 from common.layers import softmax
 from common.multi_layer_net import MultiLayerNet
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.experiments import lecture_data, make_lecture_trainer, sweep, train_lecture_net
-from common.proximal import ProximalSGD
+from course.experiments import lecture_data, make_lecture_trainer, sweep, train_lecture_net
+from course.proximal import ProximalSGD
 from common.regularizers import weight_norm
-from common.seeds import compare, correct_per_digit, paired_bootstrap
-from common.widgets import LAMBDAS
+from course.seeds import compare, correct_per_digit, paired_bootstrap
+from course.explorer import LAMBDAS
 
 CHANCE = 0.1
 SEEDS = [0, 1, 2]

@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.augment import Augmenter
-from common.config import pick
-from common.experiments import train_lecture_net
+from course.augment import Augmenter
+from course.config import pick
+from course.experiments import train_lecture_net
 from common.layers import Dropout
-from common.seeds import compare
+from course.seeds import compare
 
 SEEDS = pick([0, 1, 2], [0, 1])
 

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from common.datasets import load_mnist
-from common.geometry_plots import ConstraintExplorer
-from common.linear import constrained_optimum, lasso_path, ridge_path
+from course.geometry_plots import ConstraintExplorer
+from course.linear import constrained_optimum, lasso_path, ridge_path
 from common.optimizer import AdamW
-from common.seeds import correct_per_digit, paired_bootstrap
-from common.tuning import (compare_scores, grid_search, random_search, selection_bias, shrink_without_data,
+from course.seeds import correct_per_digit, paired_bootstrap
+from course.tuning import (compare_scores, grid_search, random_search, selection_bias, shrink_without_data,
                            train_and_score)
 
 # =============================================================================

@@ -1,4 +1,4 @@
-"""Tests for :mod:`common.exercises`: the quiz and the graders accept right answers and reject typical wrong ones."""
+"""Tests for :mod:`course.exercises`: the quiz and the graders accept right answers and reject typical wrong ones."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from common import regularizers
-from common.augment import random_crop as course_random_crop
-from common.augment import random_crop_lecture
-from common.exercises import (
+from course.augment import random_crop as course_random_crop
+from course.augment import random_crop_lecture
+from course.exercises import (
     CONFIRMATION_TESTS,
     EXERCISE_CHALLENGES,
     FAILED,
@@ -31,7 +31,7 @@ from common.exercises import (
     exercise_challenge,
     plot_constraint_panels,
 )
-from common.i18n import set_language
+from course.i18n import set_language
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "08_self_check.ipynb"
 

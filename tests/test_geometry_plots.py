@@ -1,4 +1,4 @@
-"""Tests for common.geometry_plots: the two-weight picture of ridge and lasso."""
+"""Tests for course.geometry_plots: the two-weight picture of ridge and lasso."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from common.geometry_plots import (  # noqa: E402
+from course.geometry_plots import (  # noqa: E402
     ConstraintExplorer,
     ConstraintPicture,
     ball_boundary,
@@ -19,7 +19,7 @@ from common.geometry_plots import (  # noqa: E402
     equivalent_penalty,
     plot_coefficient_paths,
 )
-from common.linear import constrained_optimum, fit_lasso, fit_ridge, lasso_path, ridge_path  # noqa: E402
+from course.linear import constrained_optimum, fit_lasso, fit_ridge, lasso_path, ridge_path  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +139,7 @@ def test_drawn_optima_lie_on_the_boundary_and_l1_has_a_zero(problem, radius):
     assert np.count_nonzero(w_l1 == 0.0) == 1 and w_l1[0] > 0
     assert np.all(w_l2 > 0)
     assert picture.n_zero("l1") == 1 and picture.n_zero("l2") == 0
-    # what is drawn is what common.linear computes
+    # what is drawn is what course.linear computes
     np.testing.assert_array_equal(w_l1, constrained_optimum(X, y, radius, "l1"))
     np.testing.assert_array_equal(w_l2, constrained_optimum(X, y, radius, "l2"))
     np.testing.assert_array_equal(picture.optima["l1"], w_l1)
@@ -336,7 +336,7 @@ def test_english_legend_wording(problem):
 
 
 def test_japanese_titles_legends_and_status(problem):
-    from common.i18n import set_language
+    from course.i18n import set_language
 
     X, y = problem
     set_language("ja")  # tests/conftest.py switches back to English afterwards

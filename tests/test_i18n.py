@@ -1,4 +1,4 @@
-"""Tests for :mod:`common.i18n`: matching catalogues, switching languages, Japanese that really renders in plots."""
+"""Tests for :mod:`course.i18n`: matching catalogues, switching languages, Japanese that really renders in plots."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from common import i18n, locale_en, locale_ja
-from common.i18n import get_language, set_language, t
+from course import i18n
+from course.i18n import locale_en, locale_ja
+from course.i18n import get_language, set_language, t
 
 # Text a learner meets in Japanese figures: kana, kanji, the lecture's terms, and the symbols
 # the course's legends use (₁ and ≤ are not in IPAex Gothic: they must come from the fallback font; ŵ is
@@ -37,8 +38,8 @@ def placeholders(text: str) -> list[tuple[str, str, str | None]]:
 def test_both_catalogues_have_the_same_keys():
     only_en = sorted(set(locale_en.MESSAGES) - set(locale_ja.MESSAGES))
     only_ja = sorted(set(locale_ja.MESSAGES) - set(locale_en.MESSAGES))
-    assert not only_en, f"keys missing from common/locale_ja.py: {only_en}"
-    assert not only_ja, f"keys missing from common/locale_en.py: {only_ja}"
+    assert not only_en, f"keys missing from course/i18n/locale_ja.py: {only_en}"
+    assert not only_ja, f"keys missing from course/i18n/locale_en.py: {only_ja}"
 
 
 @pytest.mark.parametrize("key", sorted(locale_en.MESSAGES))
@@ -174,7 +175,7 @@ def _japanese_grid():
     """A RegularizationGrid with made-up scores: enough to draw the heat maps without training."""
     import numpy as np
 
-    from common.tuning import RegularizationGrid, Scored
+    from course.tuning import RegularizationGrid, Scored
 
     lambdas, ratios = (0.0, 0.01), (0.0, 0.1)
     runs = {}
@@ -189,10 +190,10 @@ def _japanese_grid():
 
 
 def test_course_figures_render_in_japanese():
-    from common.exercises import plot_constraint_panels
-    from common.geometry_plots import draw_constraint_geometry, plot_coefficient_paths
-    from common.linear import lasso_path
-    from common.tuning import plot_heatmaps
+    from course.exercises import plot_constraint_panels
+    from course.geometry_plots import draw_constraint_geometry, plot_coefficient_paths
+    from course.linear import lasso_path
+    from course.tuning import plot_heatmaps
 
     import numpy as np
 

@@ -34,13 +34,13 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from common.engine import FastTrainer
-from common.experiments import (
+from course.engine import FastTrainer
+from course.experiments import (
     LECTURE, POSITIONAL, LectureConfig, lecture_config, lecture_data, make_lecture_trainer, sweep,
     train_lecture_net,
 )
-from common.proximal import ProximalSGD
-from common.seeds import SeedRuns
+from course.proximal import ProximalSGD
+from course.seeds import SeedRuns
 from common.trainer import Trainer, TrainingDiverged
 
 SEEDS = [0, 1]

@@ -1,4 +1,4 @@
-"""common.lecture_loop: the lecture notebook's loop, each quirk a switch that does what it claims.
+"""course.lecture_loop: the lecture notebook's loop, each quirk a switch that does what it claims.
 
 Every equivalence test writes the lecture's loop out by hand (as its cells
 do, with the seeded generators ``train_lecture_loop`` documents) and demands
@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 from common import optimizer
-from common.experiments import lecture_data, make_lecture_trainer
-from common.lecture_loop import LECTURE_CELLS, LoopHistory, _batches, lecture_loop_seeds, train_lecture_loop, zigzag
+from course.experiments import lecture_data, make_lecture_trainer
+from course.lecture_loop import LECTURE_CELLS, LoopHistory, _batches, lecture_loop_seeds, train_lecture_loop, zigzag
 from common.multi_layer_net import MultiLayerNet
-from common.seeds import SeedRuns
+from course.seeds import SeedRuns
 from common.trainer import History
 
 try:  # installed with scikit-learn (requirements-test.txt)

@@ -25,7 +25,7 @@ training time (inverted) where the lecture's scales at test time — the same
 network in expectation (checked below); ``dropout_inverted=False`` gives the
 lecture's.  The networks are built without ``rng=``, as in the lecture, so
 their initial weights are unseeded: accuracy checks leave the margins measured
-over five seeds with :func:`common.lecture_loop.train_lecture_loop`.
+over five seeds with :func:`course.lecture_loop.train_lecture_loop`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ import pytest
 from common import layers
 
 # batch-100 products gain nothing from BLAS threads, and spinning threads slow a busy machine down
-from common.engine import one_blas_thread as _one_blas_thread
+from course.engine import one_blas_thread as _one_blas_thread
 
 
 # ---------------------------------------------------------------- the cells, re-typed

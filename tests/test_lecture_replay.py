@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.experiments import lecture_data
-from common.lecture_loop import LECTURE_CELLS, lecture_loop_seeds
+from course.experiments import lecture_data
+from course.lecture_loop import LECTURE_CELLS, lecture_loop_seeds
 
 SEEDS = [0, 1, 2]
 CHANCE = 0.15  # ten classes: a network that answers one class scores about 0.1

@@ -1,4 +1,4 @@
-"""Tests for common.linear: ridge / lasso cross-checked against scikit-learn."""
+"""Tests for course.linear: ridge / lasso cross-checked against scikit-learn."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sklearn.linear_model import Lasso, Ridge
 from sklearn.linear_model import lasso_path as sk_lasso_path
 
-from common.linear import (
+from course.linear import (
     ConvergenceWarning,
     constrained_optimum,
     fit_lasso,

@@ -1,4 +1,4 @@
-"""Tests for :mod:`common.mnist_full` (downloads through pooch) against a local HTTP server.
+"""Tests for :mod:`course.mnist_full` (downloads through pooch) against a local HTTP server.
 
 Nothing here leaves 127.0.0.1: every download gets explicit local mirrors, and
 an autouse fixture points the module defaults at a closed local port so a
@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from common import mnist_full
-from common.mnist_full import DownloadError, download, load_full, main, read_idx
+from course import mnist_full
+from course.mnist_full import DownloadError, download, load_full, main, read_idx
 
 N_TRAIN, N_TEST = 5, 3
 TIMEOUT = 2.0

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, AdamW, Momentum, RMSprop, make_optimizer
-from common.proximal import ProximalSGD
+from course.proximal import ProximalSGD
 
 ALL_CLASSES = [*OPTIMIZERS.values(), ProximalSGD]
 

@@ -1,4 +1,4 @@
-"""common.plots: each figure draws the numbers it names (one History, or a SeedRuns as mean ± 1 sd), in the
+"""course.plots: each figure draws the numbers it names (one History, or a SeedRuns as mean ± 1 sd), in the
 current language, and refuses what it cannot draw."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pytest  # noqa: E402
 
 import warnings  # noqa: E402
 
-from common.i18n import set_language  # noqa: E402
+from course.i18n import set_language  # noqa: E402
 from common.multi_layer_net import MultiLayerNet  # noqa: E402
-from common.plots import (  # noqa: E402
+from course.plots import (  # noqa: E402
     compare_learning_curves,
     plot_learning_curves,
     plot_metric,
@@ -22,7 +22,7 @@ from common.plots import (  # noqa: E402
     plot_sweep,
     plot_weight_histograms,
 )
-from common.seeds import SeedRuns  # noqa: E402
+from course.seeds import SeedRuns  # noqa: E402
 from common.trainer import History  # noqa: E402
 
 

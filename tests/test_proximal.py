@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from common.experiments import train_lecture_net
+from course.experiments import train_lecture_net
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD, make_optimizer
-from common.proximal import ProximalSGD, SignFlipCounter
+from course.proximal import ProximalSGD, SignFlipCounter
 from common.trainer import Trainer
 
 

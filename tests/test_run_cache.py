@@ -1,4 +1,4 @@
-"""``common.run_cache``: a repeated run is read back, any change of what it depends on is a miss,
+"""``course.run_cache``: a repeated run is read back, any change of what it depends on is a miss,
 and nothing is read or written unless ``COURSE_RUN_CACHE`` is set."""
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ import json
 import numpy as np
 import pytest
 
-from common import engine, experiments, run_cache
-from common.augment import Augmenter
-from common.experiments import LectureConfig, lecture_data, train_lecture_net
+from course import engine
+from course import experiments
+from course import run_cache
+from course.augment import Augmenter
+from course.experiments import LectureConfig, lecture_data, train_lecture_net
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import Momentum
 from common.trainer import TrainingDiverged
@@ -149,7 +151,7 @@ def test_verbose_replays_the_epoch_lines(cache, capsys):
 
 
 def test_a_callers_optimizer_object_is_trained_even_when_the_run_is_cached(tmp_path, monkeypatch):
-    from common.experiments import train_lecture_net
+    from course.experiments import train_lecture_net
     from common.optimizer import Adam
 
     monkeypatch.setenv(run_cache.ENV, str(tmp_path))
@@ -161,8 +163,8 @@ def test_a_callers_optimizer_object_is_trained_even_when_the_run_is_cached(tmp_p
 
 
 def test_the_lecture_loop_is_read_back_too_and_a_changed_switch_is_a_miss(cache, monkeypatch):
-    from common import lecture_loop
-    from common.lecture_loop import LoopHistory, train_lecture_loop
+    from course import lecture_loop
+    from course.lecture_loop import LoopHistory, train_lecture_loop
 
     _, delta = cache
     loop = dict(regularization="l2", weight_decay_lambda=0.1, iters_num=20, plot_interval=10, n_train=100, n_test=50,

@@ -1,4 +1,4 @@
-"""common.seeds: statistics over seeds against hand computation, NaN padding, pairing, the bootstrap."""
+"""course.seeds: statistics over seeds against hand computation, NaN padding, pairing, the bootstrap."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from common.i18n import set_language
+from course.i18n import set_language
 from common.multi_layer_net import MultiLayerNet
-from common.seeds import (
+from course.seeds import (
     BootstrapDiff,
     SeedRuns,
     compare,

@@ -358,7 +358,7 @@ def test_divergence_keeps_the_valid_epochs(data):
 
 
 def test_divergence_message_follows_the_language(data):
-    from common.i18n import get_language, set_language
+    from course.i18n import get_language, set_language
 
     before = get_language()
     try:
@@ -386,7 +386,7 @@ def test_history_from_old_json_without_the_new_fields(data):
 
 
 def test_removed_speed_knobs_are_gone(data):
-    """The reference Trainer has no threads or BLAS settings (speed lives in common.engine)."""
+    """The reference Trainer has no threads or BLAS settings (speed lives in course.engine)."""
     for knob in ("blas_threads", "overlap"):
         with pytest.raises(TypeError, match=knob):
             make_trainer(data, **{knob: 1})

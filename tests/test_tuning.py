@@ -1,4 +1,4 @@
-"""Tests for :mod:`common.tuning`: log-scale sampling, grid/random search, selection bias, early stopping, SGDW."""
+"""Tests for :mod:`course.tuning`: log-scale sampling, grid/random search, selection bias, early stopping, SGDW."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from common.experiments import lecture_data, train_lecture_net
+from course.experiments import lecture_data, train_lecture_net
 from common.optimizer import SGD, SGDW, Adam, AdamW
 from common.trainer import History
 from common.regularizers import REGULARIZERS, Regularizer, l1_penalty, l2_penalty, lasso, ridge
-from common.seeds import SeedComparison, SeedRuns, correct_per_digit
-from common.tuning import (
+from course.seeds import SeedComparison, SeedRuns, correct_per_digit
+from course.tuning import (
     EarlyStopping,
     Progress,
     RegularizationGrid,
@@ -130,7 +130,7 @@ def test_progress_none_and_widget_modes():
 
 
 def test_progress_words_follow_the_language():
-    from common.i18n import set_language
+    from course.i18n import set_language
 
     out = io.StringIO()
     with Progress(1, mode="text", stream=out) as bar:  # default words: "runs" / "run"
@@ -273,7 +273,7 @@ def test_train_and_score_seeds_equals_one_run_per_seed(data):
     correct = runs.correct("test")
     assert correct.shape == (3, len(test[1])) and correct.dtype == bool
     np.testing.assert_allclose(runs.correct_fraction("test"), correct.mean(axis=0))
-    # the histories carry the trained networks: common.seeds sees the same digits right
+    # the histories carry the trained networks: course.seeds sees the same digits right
     seed_runs = runs.seed_runs
     assert isinstance(seed_runs, SeedRuns) and seed_runs.seeds == (2, 0, 1)
     np.testing.assert_allclose(correct_per_digit(seed_runs, *test), runs.correct_fraction("test"))
@@ -351,7 +351,7 @@ def test_grid_over_seeds_tables_are_statistics_of_the_runs(seed_grid, data):
 
 
 def test_grid_at_trains_only_missing_seeds_and_keeps_them(seed_grid, monkeypatch):
-    import common.tuning as tuning
+    import course.tuning as tuning
 
     grid = seed_grid
     calls = []

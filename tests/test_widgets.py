@@ -1,4 +1,4 @@
-"""Tests for common.widgets.TrainingExplorer, without a browser or a kernel.
+"""Tests for course.explorer.TrainingExplorer, without a browser or a kernel.
 
 The explorer trains on the running asyncio loop; here each test drives it with
 ``asyncio.run``.  Small settings (a few epochs on 100 digits) keep the file fast.
@@ -14,11 +14,11 @@ import warnings
 import numpy as np
 import pytest
 
-from common import widgets as widgets_module
-from common.experiments import train_lecture_net
-from common.i18n import set_language, t
-from common.locale_ja import MESSAGES as JA
-from common.widgets import (
+from course import explorer as widgets_module
+from course.experiments import train_lecture_net
+from course.i18n import set_language, t
+from course.i18n.locale_ja import MESSAGES as JA
+from course.explorer import (
     CURVE_KEYS, DEFAULT_SHOW, DEFAULTS, LAMBDA_OPTIONS, LAMBDAS, LEARNING_RATES, MAX_PINS, OPTIMIZERS, SETTINGS,
     TrainingExplorer,
 )

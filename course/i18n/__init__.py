@@ -3,7 +3,7 @@
 One notebook cell picks it (``set_language("ja")``); widgets, status lines,
 grader feedback, progress text and plot labels then look their words up with
 :func:`t`.  The words live in one catalogue per language,
-:mod:`common.locale_en` and :mod:`common.locale_ja`, with the same keys
+:mod:`course.i18n.locale_en` and :mod:`course.i18n.locale_ja`, with the same keys
 (``tests/test_i18n.py`` checks that they match, placeholders included).
 Exceptions meant for programmers (``ValueError`` and friends) stay English.
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import locale_en, locale_ja
+from . import locale_en
+from . import locale_ja
 
 LANGUAGES = ("en", "ja")
 CATALOGUES: dict[str, dict[str, str]] = {"en": locale_en.MESSAGES, "ja": locale_ja.MESSAGES}
@@ -49,7 +50,7 @@ def t(key: str, **fields: Any) -> str:
     try:
         text = CATALOGUES[_language][key]
     except KeyError:
-        raise KeyError(f"no message {key!r} in the {_language!r} catalogue (common/locale_{_language}.py)") from None
+        raise KeyError(f"no message {key!r} in the {_language!r} catalogue (course/i18n/locale_{_language}.py)") from None
     return text.format(**fields) if fields else text
 
 

@@ -47,7 +47,7 @@ that computes the loss the cells display (``history.displayed_loss`` and
 ``history.objective`` stay empty; about a quarter of a run's time).
 
 Speed: the products are small (batch 100, width 100), so the loop runs with
-BLAS capped at one thread, through :mod:`common.engine` (a second BLAS thread
+BLAS capped at one thread, through :mod:`course.engine` (a second BLAS thread
 gains little on an idle machine and makes a run many times slower when
 anything else wants a core).  The loop itself is plain code.
 
@@ -59,7 +59,7 @@ network's own L2 penalty then acts on every layer through ``optimizer.update``.
 Differences from the lecture's notebook, all deliberate: batches come from a
 seeded ``Generator`` (``default_rng(seed)``: one child for the initial weights
 and dropout masks, one for the batches — the same initial weights as
-:func:`common.experiments.train_lecture_net` with the same seed), and the data
+:func:`course.experiments.train_lecture_net` with the same seed), and the data
 are the pack's shipped digits (the first 300 of 4,000 for training, 1,000
 test digits; the lecture used full MNIST's first 300 and 10,000 test digits).
 """
@@ -73,14 +73,15 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from . import regularizers, run_cache
-from ._validation import check_choice, check_float, check_int
-from .engine import map_in_parallel, one_blas_thread as _one_blas_thread
-from .experiments import lecture_data
-from .i18n import t
-from .layers import cross_entropy_error, softmax
-from .multi_layer_net import MultiLayerNet
-from .trainer import WEIGHT_NORM_LIMIT, History
+from common import regularizers
+from course import run_cache
+from common._validation import check_choice, check_float, check_int
+from course.engine import map_in_parallel, one_blas_thread as _one_blas_thread
+from course.experiments import lecture_data
+from course.i18n import t
+from common.layers import cross_entropy_error, softmax
+from common.multi_layer_net import MultiLayerNet
+from common.trainer import WEIGHT_NORM_LIMIT, History
 
 __all__ = [
     "LECTURE_CELLS",
@@ -124,7 +125,7 @@ class LoopHistory(History):
     layers the loop updates), ``train_loss`` (the mean over the interval's
     batches of the objective each step took the gradient of, measured in that
     step's own forward pass as ``Trainer`` does), ``weight_norm``/``sparsity``
-    (all weights, ``W1 … W7``).  Those are what :class:`common.seeds.SeedRuns`
+    (all weights, ``W1 … W7``).  Those are what :class:`course.seeds.SeedRuns`
     summarizes.  Per iteration (``iters_num`` entries; not ``SeedRuns`` keys):
 
     - ``displayed_loss``: what the lecture's ``train_loss_list`` holds,
@@ -212,7 +213,7 @@ def train_lecture_loop(
     ``1e8``) stops there with ``history.diverged`` set, so several seeds can
     still be compared.  With ``COURSE_RUN_CACHE`` set (the test suite does),
     a run with the same settings, data and code is read back instead of
-    trained again (:mod:`common.run_cache`).
+    trained again (:mod:`course.run_cache`).
     """
     regularization = check_choice(regularization, "regularization", ("none", "l2", "l1"))
     lam = check_float(weight_decay_lambda, "weight_decay_lambda", minimum=0.0)
@@ -266,7 +267,7 @@ def train_lecture_loop(
         started = time.perf_counter()
         interval_objectives: list[float] = []
 
-        # one BLAS thread (common.engine's cap): small products, and no spinning threads on a busy machine
+        # one BLAS thread (course.engine's cap): small products, and no spinning threads on a busy machine
         with np.errstate(over="ignore", invalid="ignore"), _one_blas_thread():
             for i in range(iters_num):
                 batch_mask = next(batches)
@@ -359,16 +360,16 @@ def zigzag(history: History, *, second_half: bool = True) -> float:
 
 
 def lecture_loop_seeds(seeds: Sequence[int] = (0, 1, 2, 3, 4), **settings: Any):
-    """Run :func:`train_lecture_loop` once per seed: a :class:`common.seeds.SeedRuns`.
+    """Run :func:`train_lecture_loop` once per seed: a :class:`course.seeds.SeedRuns`.
 
     ``lecture_loop_seeds(range(5), **LECTURE_CELLS['dropout'])``; any keyword of
     :func:`train_lecture_loop` except ``seed``.
     """
     if "seed" in settings:
         raise TypeError("lecture_loop_seeds takes seeds=[...], not seed=")
-    from .seeds import _check_seeds, run_seeds  # common.seeds imports plotting helpers; load it only when needed
+    from course.seeds import _check_seeds, run_seeds  # course.seeds imports plotting helpers; load it only when needed
 
     seeds = _check_seeds(seeds)
-    # the seeds are independent runs of a one-core loop: common.engine runs two at a time, same numbers
+    # the seeds are independent runs of a one-core loop: course.engine runs two at a time, same numbers
     histories = dict(zip(seeds, map_in_parallel(lambda seed: train_lecture_loop(**settings, seed=seed), seeds)))
     return run_seeds(histories.__getitem__, seeds)

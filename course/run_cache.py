@@ -1,8 +1,8 @@
 """Keep finished runs on disk, so the same settings and seed are trained once (opt-in).
 
-Set ``COURSE_RUN_CACHE=<folder>`` and :func:`common.experiments.train_lecture_net`
+Set ``COURSE_RUN_CACHE=<folder>`` and :func:`course.experiments.train_lecture_net`
 (and ``sweep``, and every seed of ``seeds=``) and
-:func:`common.lecture_loop.train_lecture_loop` look there before training and
+:func:`course.lecture_loop.train_lecture_loop` look there before training and
 stores what it trained.  The test suite sets it to a fresh folder per session,
 so the unit tests and both editions of every notebook share their lecture runs;
 unset (the default for a learner), nothing is read or written.
@@ -15,7 +15,7 @@ A run is stored as two files named by its key:
   back with ``allow_pickle=False``.  No pickle anywhere.
 
 The key is a SHA-256 over everything the result depends on: every setting of
-the :class:`~common.experiments.LectureConfig`, a hash of the training and
+the :class:`~course.experiments.LectureConfig`, a hash of the training and
 test arrays themselves (the shipped digits or any ``data=`` passed), which
 trainer ran it (engine or reference; for the reference also its BLAS thread
 count, which changes its float32 sums), the package version, NumPy's version,
@@ -53,7 +53,7 @@ except ImportError:  # pragma: no cover  (Windows)
 
 import numpy as np
 
-from .trainer import History
+from common.trainer import History
 
 ENV = "COURSE_RUN_CACHE"
 FORMAT = 1
@@ -139,7 +139,7 @@ def key_for(config: Any, *, data: tuple, engine: bool, extra: dict[str, Any] | N
 
 
 def key_for_settings(kind: str, settings: dict[str, Any], *, data: tuple) -> str | None:
-    """The cache key of a run described by plain ``settings`` (e.g. ``common.lecture_loop``'s), or ``None``."""
+    """The cache key of a run described by plain ``settings`` (e.g. ``course.lecture_loop``'s), or ``None``."""
     if directory() is None:
         return None
     return _key({"kind": kind, "settings": settings, "data": data_hash(data)})
@@ -147,7 +147,7 @@ def key_for_settings(kind: str, settings: dict[str, Any], *, data: tuple) -> str
 
 def _key(parts: dict[str, Any]) -> str | None:
     """SHA-256 of ``parts`` plus the format and the package, NumPy and code versions; ``None`` if not plain data."""
-    from . import __version__
+    from common import __version__
 
     parts = {"format": FORMAT, "common": __version__, "numpy": np.__version__, "code": code_hash(), **parts}
     try:

@@ -13,11 +13,11 @@ accuracy measured on the 300 training digits and the test digits every epoch.
     history = train_lecture_net(config=config, epochs=51)    # a config, one field changed
     histories = sweep("weight_decay_lambda", [0, 0.1, 0.2])  # {λ: History}
 
-``engine=True`` (the default) trains with :class:`common.engine.FastTrainer`,
+``engine=True`` (the default) trains with :class:`course.engine.FastTrainer`,
 which gives the same numbers as the reference :class:`common.trainer.Trainer`
 (``engine=False``) several times faster.  With ``COURSE_RUN_CACHE=<folder>``
 set, runs are kept there and a repeated run is read back instead of retrained
-(see :mod:`common.run_cache`).
+(see :mod:`course.run_cache`).
 """
 
 from __future__ import annotations
@@ -30,15 +30,16 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import run_cache
-from ._validation import check_choice, check_float, check_int
-from .datasets import load_mnist
-from .multi_layer_net import ACTIVATIONS, MultiLayerNet
-from .optimizer import OPTIMIZERS, Optimizer
-from .regularizers import REGULARIZERS
-from .trainer import Augment, Callback, History, Trainer, TrainingDiverged
+from course import run_cache
+from common._validation import check_bool, check_choice, check_float, check_int
+from common.datasets import load_mnist
+from common.multi_layer_net import ACTIVATIONS, MultiLayerNet
+from common.optimizer import OPTIMIZERS, Optimizer
+from common.regularizers import REGULARIZERS
+from common.trainer import Augment, Callback, History, Trainer, TrainingDiverged
 
 __all__ = [
+    "LAMBDAS",
     "LectureConfig", "LECTURE", "POSITIONAL", "lecture_config", "lecture_data",
     "make_lecture_trainer", "train_lecture_net", "sweep",
 ]
@@ -87,10 +88,10 @@ class LectureConfig:
         set_ = object.__setattr__  # frozen: normalised values are stored this way, once
         set_(self, "weight_decay_lambda", check_float(self.weight_decay_lambda, "weight_decay_lambda", minimum=0.0))
         set_(self, "regularization", check_choice(self.regularization, "regularization", tuple(REGULARIZERS)))
-        set_(self, "use_dropout", _check_bool(self.use_dropout, "use_dropout"))
+        set_(self, "use_dropout", check_bool(self.use_dropout, "use_dropout"))
         set_(self, "dropout_ratio", check_float(self.dropout_ratio, "dropout_ratio", minimum=0.0, maximum=1.0,
                                                 include_max=False))
-        set_(self, "dropout_inverted", _check_bool(self.dropout_inverted, "dropout_inverted"))
+        set_(self, "dropout_inverted", check_bool(self.dropout_inverted, "dropout_inverted"))
         set_(self, "n_train", check_int(self.n_train, "n_train", minimum=1))
         hidden = self.hidden_size_list
         if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence) or not hidden:
@@ -155,11 +156,8 @@ FIELDS = tuple(f.name for f in dataclasses.fields(LectureConfig))
 POSITIONAL = ("weight_decay_lambda", "regularization", "use_dropout", "dropout_ratio")
 """The settings :func:`train_lecture_net` and friends also take positionally, in this order."""
 
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
+LAMBDAS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 1.0)
+"""A log grid of λ with an explicit 0, which notebook 02 sweeps (a subset of the explorer's slider)."""
 
 def _check_names(settings: dict[str, Any], where: str) -> None:
     unknown = sorted(set(settings) - set(FIELDS))
@@ -221,7 +219,7 @@ def _build(
     evaluation: str = "exact",
 ) -> tuple[MultiLayerNet, Trainer]:
     if not isinstance(engine, (bool, np.bool_)):
-        raise TypeError(f"engine must be True (common.engine.FastTrainer) or False (the reference Trainer), "
+        raise TypeError(f"engine must be True (course.engine.FastTrainer) or False (the reference Trainer), "
                         f"got {engine!r}")
     if data is None:
         data = lecture_data(config.n_train, config.n_test)
@@ -242,7 +240,7 @@ def _build(
     )
     extra: dict[str, Any] = {}
     if engine:
-        from .engine import FastTrainer as trainer_class
+        from course.engine import FastTrainer as trainer_class
 
         extra["evaluation"] = evaluation
     elif evaluation != "exact":
@@ -284,12 +282,12 @@ def make_lecture_trainer(
     ``weight_decay_lambda, regularization, use_dropout, dropout_ratio``, any
     field of :class:`LectureConfig` as a keyword, or ``config=``), plus
     ``settings``: extra entries merged into ``history.settings`` after
-    ``seed``.  ``engine=True`` gives a :class:`common.engine.FastTrainer`,
+    ``seed``.  ``engine=True`` gives a :class:`course.engine.FastTrainer`,
     ``False`` the reference :class:`common.trainer.Trainer`.
     ``evaluation="incremental"`` (engine only) keeps the evaluation digits'
     first-layer product up to date instead of recomputing it: ~20 % faster
     for plain SGD with L2 or no penalty, accuracies equal up to near-ties
-    (see :mod:`common.engine`).  The live explorer drives
+    (see :mod:`course.engine`).  The live explorer drives
     ``trainer.epochs_iter()`` itself.
     """
     cfg = lecture_config(*args, config=config, **config_settings)
@@ -320,7 +318,7 @@ def train_lecture_net(
     ``seed`` fixes everything: the initial weights and dropout masks use one
     child of ``default_rng(seed)``, the shuffling and augmentation the other.
     ``seeds=[0, 1, 2, 3, 4]`` trains once per seed instead and returns a
-    :class:`common.seeds.SeedRuns` (per-epoch mean, sd, min, max over the
+    :class:`course.seeds.SeedRuns` (per-epoch mean, sd, min, max over the
     seeds; a diverged seed is recorded, not raised).  ``history.network`` is
     the trained network (for weight histograms).  ``data`` may pass
     ``((x_train, t_train), (x_test, t_test))`` to use other data.
@@ -338,7 +336,7 @@ def train_lecture_net(
         raise TypeError("pass either seed= (one run) or seeds= (one run per seed), not both")
     if callback is not None:
         raise TypeError("a callback watches one run: pass seed= instead of seeds=, or call train_lecture_net per seed")
-    from .seeds import run_seeds
+    from course.seeds import run_seeds
 
     def train_one(seed: int) -> History:
         one = cfg.replace(seed=seed)

@@ -1,13 +1,13 @@
 """Matplotlib figures the notebooks share: learning curves, comparisons, sweeps, weight histograms.
 
 Every figure takes a single run (a :class:`~common.trainer.History`) or one
-setting over several seeds (a :class:`~common.seeds.SeedRuns`).  A
+setting over several seeds (a :class:`~course.seeds.SeedRuns`).  A
 ``SeedRuns`` is drawn as its per-epoch mean with a shaded band of ±1 sample
 standard deviation, and its legend says so ("mean ± 1 sd over 5 seeds"): a
 difference between two curves means something only where their bands part.
 
 Every word on a figure (titles, axis labels, legends) comes from
-:func:`common.i18n.t`, so the plots follow ``set_language('ja')``.
+:func:`course.i18n.t`, so the plots follow ``set_language('ja')``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .i18n import t
-from .seeds import SeedRuns, history_keys
-from .trainer import History
+from course.i18n import t
+from course.seeds import SeedRuns, history_keys
+from common.trainer import History
 
 TRAIN_COLOR, TEST_COLOR, GAP_COLOR, PENALTY_COLOR = "tab:blue", "tab:orange", "tab:red", "tab:green"
 BAND_ALPHA = 0.25

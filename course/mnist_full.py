@@ -41,8 +41,8 @@ import numpy as np
 import pooch
 import requests
 
-from ._validation import check_float, check_int
-from .i18n import t
+from common._validation import check_float, check_int
+from course.i18n import t
 
 __all__ = [
     "FILES",

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_array, check_choice, check_float, check_int
+from common._validation import check_array, check_choice, check_float, check_int
 
 __all__ = [
     "ConvergenceWarning",

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import RngLike, check_array, check_float, check_float_array, check_int, make_rng
+from common._validation import RngLike, check_array, check_float, check_float_array, check_int, make_rng
 
 __all__ = [
     "random_crop",

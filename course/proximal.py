@@ -26,9 +26,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._validation import RngLike, check_float, check_int, make_rng
-from .optimizer import SGD, Params
-from .regularizers import prox_l1
+from common._validation import RngLike, check_float, check_int, make_rng
+from common.optimizer import SGD, Params
+from common.regularizers import prox_l1
 
 
 class ProximalSGD(SGD):

@@ -4,7 +4,7 @@ TensorFlow-Playground style: every change of a control restarts training from
 epoch 0, and the learning curves (train vs test accuracy, and the losses) grow
 epoch by epoch while the network trains::
 
-    from common.widgets import TrainingExplorer
+    from course.explorer import TrainingExplorer
     explorer = TrainingExplorer()          # the lecture's setting: 300 digits, 6×100, 201 epochs
     explorer                               # shows the controls, a status line and the curves
 
@@ -15,7 +15,7 @@ epoch by epoch while the network trains::
 
 **Levers.**  λ (with the lecture's 0.004, 0.005, 0.1, 0.2), none/L2/L1, the
 L1 update (the lecture's subgradient ``λ·sign(W)`` or the proximal step of
-:class:`common.proximal.ProximalSGD`), dropout, its ratio and its scaling
+:class:`course.proximal.ProximalSGD`), dropout, its ratio and its scaling
 (inverted, or the lecture's class: scaled at test time), the optimizer (SGD,
 Momentum, AdaGrad, Adam, AdamW), learning rate, training digits, epochs,
 network size, augmentation, the seed and the number of seeds.  ``show`` picks
@@ -126,9 +126,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, NullLocator
 from PIL import Image as _PILImage
 
-from .experiments import LectureConfig, lecture_data, make_lecture_trainer
-from .i18n import get_language, t
-from .trainer import History, TrainingDiverged
+from course.experiments import LAMBDAS, LectureConfig, lecture_data, make_lecture_trainer
+from course.i18n import get_language, t
+from common.trainer import History, TrainingDiverged
 
 __all__ = [
     "TrainingExplorer", "Pin", "DEFAULTS", "SETTINGS", "DEFAULT_SHOW", "LAMBDA_OPTIONS", "LAMBDAS",
@@ -143,8 +143,6 @@ REGULARIZATIONS = ("none", "l2", "l1")
 LAMBDA_OPTIONS = (0.0, 0.001, 0.003, 0.004, 0.005, 0.01, 0.03, 0.1, 0.2, 0.3, 1.0)
 """The λ slider: log-spaced with an explicit 0 and the lecture's values (0.004 and 0.005 in
 its L1 and λ-comparison cells, 0.1 and 0.2 in its weight-decay cells)."""
-LAMBDAS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 1.0)
-"""A coarser log grid of λ (a subset of :data:`LAMBDA_OPTIONS`), which notebook 02 sweeps."""
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)  # the lecture's 0.01, and 0.1 of its L1 cell
 OPTIMIZERS = ("SGD", "Momentum", "AdaGrad", "Adam", "AdamW")
 L1_UPDATES = ("subgradient", "proximal")
@@ -159,7 +157,7 @@ LOOK_AHEAD_CHUNK = 0.05
 """Seconds of look-ahead training between two looks at the kernel's messages (a slider move waits at most this)."""
 LOOK_AHEAD_DELAY = 0.05
 """Seconds between a finished run and the start of training ahead (the page draws the curve meanwhile)."""
-EVALUATIONS = ("exact", "incremental")  # common.engine's ways of scoring the digits after each epoch
+EVALUATIONS = ("exact", "incremental")  # course.engine's ways of scoring the digits after each epoch
 
 DEFAULTS: dict[str, Any] = {
     "regularization": "none",
@@ -206,7 +204,7 @@ SETTINGS: dict[str, tuple[str, Any]] = {
 }
 DEFAULT_SHOW = ("regularization", "weight_decay_lambda", "use_dropout", "dropout_ratio", "n_train", "epochs", "seed")
 
-TRAIN_COLOR, TEST_COLOR, PENALTY_COLOR = "#1f77b4", "#ff7f0e", "#2ca02c"  # tab:blue/orange/green, as common.plots
+TRAIN_COLOR, TEST_COLOR, PENALTY_COLOR = "#1f77b4", "#ff7f0e", "#2ca02c"  # tab:blue/orange/green, as course.plots
 PIN_STYLES = ("--", ":", "-.")  # pin k is drawn with PIN_STYLES[(k - 1) % 3], faded
 PIN_DASHES = {"--": "6,3", ":": "1.5,2.5", "-.": "6,2.5,1.5,2.5"}  # the same styles in the pins list (SVG)
 LOSS_YLIM = (1e-3, 1e3)  # log scale; widened by whole decades when a curve leaves it ...
@@ -533,7 +531,7 @@ class TrainingExplorer:
     Public attributes: ``controls`` (setting name -> widget), ``history`` (the
     first seed's history of the last run that finished: completed, or diverged
     with ``history.diverged`` set; ``None`` before the first), ``runs`` (all
-    seeds of that run as ``common.seeds.SeedRuns``), ``pinned`` (list of
+    seeds of that run as ``course.seeds.SeedRuns``), ``pinned`` (list of
     :class:`Pin`), ``status`` (HTML status line), ``image`` (the axes and
     pinned curves, PNG), ``curves`` (the live curves, SVG over the image),
     ``pin_button``, ``clear_button``, ``widget`` (the whole box) and
@@ -857,7 +855,7 @@ class TrainingExplorer:
     def _build(self, s: dict[str, Any], seed: int):
         """The engine's trainer for settings ``s`` and one seed: ``make_lecture_trainer(..., engine=True)``.
 
-        The L1 update 'proximal' trains with :class:`common.proximal.ProximalSGD`
+        The L1 update 'proximal' trains with :class:`course.proximal.ProximalSGD`
         on the data loss (the network gets no penalty term: the optimizer
         applies λ).  AdamW takes L2's λ as its decoupled weight decay (again no
         term in the loss: that is AdamW's point).
@@ -868,7 +866,7 @@ class TrainingExplorer:
         if _proximal(s):
             if name != "SGD":
                 raise _Refused(t("widgets.refused.proximal_needs_sgd", optimizer=name))
-            from .proximal import ProximalSGD  # lazily: only when chosen
+            from course.proximal import ProximalSGD  # lazily: only when chosen
 
             optimizer, optimizer_param = ProximalSGD(lr=lr, weight_decay_lambda=lam), None
             reg, lam = "none", 0.0
@@ -878,7 +876,7 @@ class TrainingExplorer:
                 reg, lam = "none", 0.0
         augment = None
         if s["augment_shift"] or s["augment_rotation"] or s["augment_noise"]:
-            from .augment import Augmenter  # lazily: only when augmentation is switched on
+            from course.augment import Augmenter  # lazily: only when augmentation is switched on
 
             augment = Augmenter(shift=s["augment_shift"], rotation=s["augment_rotation"], noise_std=s["augment_noise"])
         _, trainer = make_lecture_trainer(
@@ -1081,7 +1079,7 @@ class TrainingExplorer:
         """Publish a finished run: ``history`` (first seed) and ``runs`` (all seeds, as ``SeedRuns``)."""
         self.history = run.histories[0]
         by_seed = {h.settings["seed"]: h for h in run.histories}
-        from .seeds import run_seeds  # the seeds trained here, interleaved; run_seeds only collects them
+        from course.seeds import run_seeds  # the seeds trained here, interleaved; run_seeds only collects them
 
         self.runs = run_seeds(lambda seed: by_seed[seed], list(by_seed))
 

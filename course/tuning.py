@@ -36,13 +36,13 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from ._validation import RngLike, check_array, check_choice, check_float, check_int, make_rng
-from .experiments import lecture_config, make_lecture_trainer, train_lecture_net
-from .i18n import t
-from .optimizer import SGDW, Adam, Optimizer, Params  # SGDW re-exported for older imports
-from .regularizers import REGULARIZERS
-from .seeds import SeedComparison, SeedRuns, format_spread
-from .trainer import History, TrainingDiverged
+from common._validation import RngLike, check_array, check_choice, check_float, check_int, make_rng
+from course.experiments import lecture_config, make_lecture_trainer, train_lecture_net
+from course.i18n import t
+from common.optimizer import SGDW, Adam, Optimizer, Params  # SGDW re-exported for older imports
+from common.regularizers import REGULARIZERS
+from course.seeds import SeedComparison, SeedRuns, format_spread
+from common.trainer import History, TrainingDiverged
 
 __all__ = [
     "log_uniform",
@@ -135,7 +135,7 @@ class Progress:
     text elsewhere), ``'widget'`` (``tqdm.notebook``), ``'text'`` (``tqdm.std``
     on ``stream``, default stderr) or ``'none'``.  ``description`` and ``unit``
     default to the current language's words for "runs" / "run"
-    (:func:`common.i18n.t`).  Use as a context manager or call :meth:`close`;
+    (:func:`course.i18n.t`).  Use as a context manager or call :meth:`close`;
     :attr:`done` counts the finished steps (never more than ``total``) and
     :attr:`tqdm` is the underlying bar.
     """
@@ -265,8 +265,8 @@ class SeedScores:
     diverged); ``mean``/``std`` (sample sd, ``ddof=1``) summarize the finite
     ones; ``summary`` writes ``"mean ± sd [min, max] over n seeds"``.
     ``correct_fraction(on)[i]`` is the fraction of seeds that got sample ``i``
-    right (for :func:`common.seeds.paired_bootstrap`); ``seed_runs`` wraps the
-    histories as a :class:`common.seeds.SeedRuns` (for weight norms, sparsity).
+    right (for :func:`course.seeds.paired_bootstrap`); ``seed_runs`` wraps the
+    histories as a :class:`course.seeds.SeedRuns` (for weight norms, sparsity).
     Iterating yields the :class:`Scored` runs, ``len()`` is the number of seeds.
     """
 
@@ -346,7 +346,7 @@ class SeedScores:
 
     @property
     def seed_runs(self) -> SeedRuns:
-        """The histories as a :class:`common.seeds.SeedRuns` (seeds without a history are left out)."""
+        """The histories as a :class:`course.seeds.SeedRuns` (seeds without a history are left out)."""
         kept = [(s, r.history) for s, r in zip(self.seeds, self.runs) if r.history is not None]
         if not kept:
             raise ValueError("no seed has a history (every run diverged before its first epoch)")
@@ -364,7 +364,7 @@ def compare_scores(
 ) -> SeedComparison:
     """Is B higher than A across seeds?  Final ``metric`` paired seed by seed, ``d_s = b_s − a_s``.
 
-    The same verdict as :func:`common.seeds.compare` (higher or lower on every
+    The same verdict as :func:`course.seeds.compare` (higher or lower on every
     seed, or within the spread), for scored runs.  Both must have run the same
     seeds; labels default to the settings' :attr:`SeedScores.label`.
     """
@@ -427,8 +427,8 @@ def train_and_score(
 ) -> Scored | SeedScores:
     """Train the lecture's network on ``train`` and score the final network on every set.
 
-    ``settings`` are :func:`~common.experiments.train_lecture_net` keywords
-    (any field of :class:`~common.experiments.LectureConfig`; ``dropout_ratio``
+    ``settings`` are :func:`~course.experiments.train_lecture_net` keywords
+    (any field of :class:`~course.experiments.LectureConfig`; ``dropout_ratio``
     alone switches dropout on iff it is > 0).  The run is
     ``train_lecture_net`` itself: the same network, seeding, engine and run
     cache.  Scores are measured once, after the last epoch.  ``monitor`` is the
@@ -700,7 +700,7 @@ def grid_search(
     regularizations.  ``seeds=[0, 1, 2]`` trains each cell once per seed (the
     tables then give mean, sd, min, max over seeds); without it, one run with
     ``seed`` (default 0).  Other keywords go to
-    :func:`~common.experiments.train_lecture_net` (``epochs``, …), the same for
+    :func:`~course.experiments.train_lecture_net` (``epochs``, …), the same for
     every cell.  ``progress`` shows a bar (see :class:`Progress`).
     """
     lams = tuple(check_float(v, "lambdas", minimum=0.0) for v in lambdas)
@@ -779,7 +779,7 @@ def plot_heatmaps(
     grid point as a dict, or ``None`` for no hatching.  ``mark`` (e.g.
     ``{'regularization': 'l1', 'weight_decay_lambda': 0.004, 'dropout_ratio': 0.08}``)
     outlines one grid point in red and labels it ``mark_label`` (default:
-    "lecture" in the current language).  Text follows :func:`common.i18n.set_language`.
+    "lecture" in the current language).  Text follows :func:`course.i18n.set_language`.
     """
     if not isinstance(grid, RegularizationGrid):
         raise TypeError(f"grid must be a RegularizationGrid, got {type(grid).__name__}")

@@ -20,7 +20,7 @@ does); the grader never seeds or reads that global state, it calls the
 function many times and checks statistically that every offset occurs.
 
 Everything a learner reads (questions, options, explanations, grader
-messages, button labels, figure titles) comes from :func:`common.i18n.t`, so
+messages, button labels, figure titles) comes from :func:`course.i18n.t`, so
 it follows ``set_language("ja")``; English is the default.  Text is looked up
 when a quiz or a grade is made: build the quiz after choosing the language.
 """
@@ -38,9 +38,9 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from ._validation import RngLike, check_choice, check_float, check_int, make_rng
-from .i18n import t
-from .linear import constrained_optimum, squared_error_grid
+from common._validation import RngLike, check_choice, check_float, check_int, make_rng
+from course.i18n import t
+from course.linear import constrained_optimum, squared_error_grid
 
 __all__ = [
     "MultipleChoice",
@@ -796,7 +796,7 @@ def check_random_crop(func: Callable[[np.ndarray, tuple[int, int]], np.ndarray])
 # =============================================================================
 # the question bank: the lecture's 確認テスト and 例題チャレンジ, plus added practice
 # =============================================================================
-# The words live in common/locale_{en,ja}.py under exercises.test_<name>.* and
+# The words live in course/i18n/locale_{en,ja}.py under exercises.test_<name>.* and
 # exercises.challenge_<name>.* (topic, question, option<i>, why<i>); the code and
 # the code choices are the same in both languages, so they live here.
 
@@ -822,7 +822,7 @@ def confirmation_test(name: str) -> MultipleChoice:
 
     ``quiz.source`` says whether it is the lecture's own question (``'lecture'``)
     or one the course added (``'practice'``); the title says so too.  The text
-    is in the current language (:func:`common.i18n.set_language`).
+    is in the current language (:func:`course.i18n.set_language`).
     """
     name = check_choice(name, "name", CONFIRMATION_TESTS)
     n_options, right, source = _TESTS[name]

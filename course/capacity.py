@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._validation import check_int
+from common._validation import check_int
 
 __all__ = ["parameter_count", "count_parameters"]
 

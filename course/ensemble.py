@@ -23,8 +23,8 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from ._validation import RngLike, check_array, check_int, make_rng
-from .layers import Dropout, softmax
+from common._validation import RngLike, check_array, check_int, make_rng
+from common.layers import Dropout, softmax
 
 
 def _dropout_layers(network: Any) -> list[Dropout]:

@@ -96,13 +96,13 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from . import regularizers
-from ._validation import check_choice, check_int
-from .i18n import t as _t
-from .layers import Affine, Dropout, Relu, Sigmoid, cross_entropy_error, softmax
-from .multi_layer_net import MultiLayerNet
-from .optimizer import SGD, Optimizer
-from .trainer import Augment, Callback, History, Trainer, TrainingDiverged, WEIGHT_NORM_LIMIT
+from common import regularizers
+from common._validation import check_choice, check_int
+from course.i18n import t as _t
+from common.layers import Affine, Dropout, Relu, Sigmoid, cross_entropy_error, softmax
+from common.multi_layer_net import MultiLayerNet
+from common.optimizer import SGD, Optimizer
+from common.trainer import Augment, Callback, History, Trainer, TrainingDiverged, WEIGHT_NORM_LIMIT
 
 try:  # in requirements.txt; without it BLAS keeps its own thread count and no worker thread is used
     from threadpoolctl import ThreadpoolController
@@ -171,13 +171,13 @@ def _one_blas_thread() -> contextlib.AbstractContextManager:
 
 
 one_blas_thread = _one_blas_thread
-"""Public name of the engine's BLAS cap, for other fast paths (``common.lecture_loop`` uses it)."""
+"""Public name of the engine's BLAS cap, for other fast paths (``course.lecture_loop`` uses it)."""
 
 
 def map_in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
     """``[function(item) for item in items]``, two items at a time on the two cores.
 
-    For independent runs of a plain loop that uses one core (``common.lecture_loop``'s
+    For independent runs of a plain loop that uses one core (``course.lecture_loop``'s
     seeds): each run is single-threaded with BLAS capped at one thread, so a run
     gives the same numbers on a worker thread as alone, and NumPy releases the GIL
     inside its products and element-wise loops.  Measured on the lecture's loop

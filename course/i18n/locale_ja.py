@@ -1,4 +1,4 @@
-"""Japanese messages (日本語); keys match :mod:`common.locale_en`. One section per module."""
+"""Japanese messages (日本語); keys match :mod:`course.i18n.locale_en`. One section per module."""
 
 MESSAGES: dict[str, str] = {
     # --- plots -------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""English messages (the default); keys match :mod:`common.locale_ja`. One section per module."""
+"""English messages (the default); keys match :mod:`course.i18n.locale_ja`. One section per module."""
 
 MESSAGES: dict[str, str] = {
     # --- plots -------------------------------------------------------------------

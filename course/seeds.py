@@ -33,9 +33,9 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from ._validation import RngLike, check_array, check_float, check_int, make_rng
-from .i18n import t as _t  # `t` is also the labels parameter of correct_per_digit
-from .trainer import History, TrainingDiverged
+from common._validation import RngLike, check_array, check_float, check_int, make_rng
+from course.i18n import t as _t  # `t` is also the labels parameter of correct_per_digit
+from common.trainer import History, TrainingDiverged
 
 __all__ = [
     "SeedRuns",

@@ -21,14 +21,14 @@ disc has no corners, so ridge only shrinks both weights.
 - :func:`ball_boundary` and :func:`equivalent_penalty` are the small pieces of
   geometry behind the figure.
 
-All optima come from :func:`common.linear.constrained_optimum`, the contours
-from :func:`common.linear.squared_error_grid`; nothing here draws random numbers.
+All optima come from :func:`course.linear.constrained_optimum`, the contours
+from :func:`course.linear.squared_error_grid`; nothing here draws random numbers.
 """
 
 from __future__ import annotations
 
 # Every visible word (titles, axis labels, legends, slider, status line) comes from
-# common.i18n.t, so the figures follow set_language("ja"); English stays the default.
+# course.i18n.t, so the figures follow set_language("ja"); English stays the default.
 
 import html
 import io
@@ -44,9 +44,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ._validation import check_array, check_choice, check_float, check_int
-from .i18n import t
-from .linear import constrained_optimum, squared_error_grid
+from common._validation import check_array, check_choice, check_float, check_int
+from course.i18n import t
+from course.linear import constrained_optimum, squared_error_grid
 
 __all__ = [
     "NORM_STYLE",
@@ -65,7 +65,7 @@ NORM_STYLE: dict[str, dict[str, str]] = {
 }
 """Colour, marker, and English name and shape of each constraint in every figure of this module.
 
-The figures show the name and shape in the current language (:func:`common.i18n.t`,
+The figures show the name and shape in the current language (:func:`course.i18n.t`,
 keys ``geometry.name_l1`` … ``geometry.shape_l2``).
 """
 
@@ -137,7 +137,7 @@ def equivalent_penalty(X: np.ndarray, y: np.ndarray, w: np.ndarray, norm: str) -
 
     Lagrange: ``w`` solves the constrained problem, so the error's gradient at
     ``w`` is balanced by the penalty's.  With ``r = y - X w`` and the objectives of
-    :mod:`common.linear`:
+    :mod:`course.linear`:
 
     - ``'l2'`` (``||r||² + λ||w||₂²``):         ``λ = wᵀXᵀr / wᵀw``
     - ``'l1'`` (``||r||²/(2n) + λ||w||₁``):     ``λ = max_j |x_jᵀ r| / n``
