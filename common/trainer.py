@@ -40,7 +40,19 @@ WEIGHT_NORM_LIMIT = 1e8
 
 
 class TrainingDiverged(FloatingPointError):
-    """Raised when the loss, the scores or the weights blow up; the message says when and what to try."""
+    """Raised when the loss, the scores or the weights blow up; the message says when and what to try.
+
+    ``epoch``, ``what`` (``'loss'``, ``'outputs'`` or ``'weights'``), ``lr`` and ``norm``
+    say the same in fields, for a caller that words it in another language.
+    """
+
+    def __init__(self, message: str, *, epoch: int | None = None, what: str | None = None,
+                 lr: float | None = None, norm: float | None = None) -> None:
+        super().__init__(message)
+        self.epoch, self.what, self.lr, self.norm = epoch, what, lr, norm
+
+
+_BLEW_UP = {"loss": "the training loss", "outputs": "the network's outputs", "weights": "the weights (norm {norm:.3g})"}
 
 
 @dataclass
@@ -240,13 +252,13 @@ class Trainer:
             return self.network.weights()
         return [w for k, w in self.network.params.items() if k.startswith("W")]
 
-    def _diverged(self, epoch: int, what: str) -> TrainingDiverged:
-        """Record and return the error for a run whose ``what`` blew up in ``epoch``."""
+    def _diverged(self, epoch: int, what: str, norm: float | None = None) -> TrainingDiverged:
+        """Record and return the error for a run whose ``what`` (a key of ``_BLEW_UP``) blew up in ``epoch``."""
         lr = getattr(self.optimizer, "lr", None)
-        message = (f"training diverged in epoch {epoch}: {what} blew up (NaN, inf or huge). "
-                   f"Try a smaller learning rate (lr={lr}) or a smaller weight_decay_lambda.")
+        message = (f"training diverged in epoch {epoch}: {_BLEW_UP[what].format(norm=norm)} blew up "
+                   f"(NaN, inf or huge). Try a smaller learning rate (lr={lr}) or a smaller weight_decay_lambda.")
         self.history.diverged = message
-        return TrainingDiverged(message)
+        return TrainingDiverged(message, epoch=epoch, what=what, lr=lr, norm=norm)
 
     def _train_one_epoch(self, epoch: int) -> float:
         """One pass over the shuffled training set; returns the mean training objective of its batches."""
@@ -265,7 +277,7 @@ class Trainer:
             if loss is None:  # a network without last_loss (e.g. the book's): measure it
                 loss = self.network.loss(x_batch, t_batch)
             if not math.isfinite(loss):
-                raise self._diverged(epoch, "the training loss")
+                raise self._diverged(epoch, "loss")
             losses.append(float(loss))
         self.train_loss_list.extend(losses)
         return float(np.mean(losses))
@@ -275,13 +287,13 @@ class Trainer:
         scores_train = self.network.predict(self._x_eval_train)
         scores_test = self.network.predict(self._x_eval_test)
         if not (np.isfinite(scores_train).all() and np.isfinite(scores_test).all()):
-            raise self._diverged(epoch, "the network's outputs")
+            raise self._diverged(epoch, "outputs")
         weights = self._weights()
         norm = regularizers.weight_norm(weights)
         if not norm <= WEIGHT_NORM_LIMIT:
             # float32 cross-entropy saturates near -log(tiny) ≈ 87, so a run whose
             # weights blew up can keep a finite loss; the norm still gives it away
-            raise self._diverged(epoch, f"the weights (norm {norm:.3g})")
+            raise self._diverged(epoch, "weights", norm)
         train_acc = float(np.mean(scores_train.argmax(axis=1) == self._t_eval_train))
         test_acc = float(np.mean(scores_test.argmax(axis=1) == self._t_eval_test))
         penalty = float(self.network.penalty()) if hasattr(self.network, "penalty") else math.nan

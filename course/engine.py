@@ -98,7 +98,6 @@ import numpy as np
 
 from common import regularizers
 from common._validation import check_choice, check_int
-from course.i18n import t as _t
 from common.layers import Affine, Dropout, Relu, Sigmoid, cross_entropy_error, softmax
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD, Optimizer
@@ -711,10 +710,10 @@ class FastTrainer(Trainer):
         """Append epoch ``epoch`` to the history, with the reference's divergence checks in its order."""
         train, test = (measured[id(g)] for g in groups)
         if not (train["finite"] and test["finite"]):
-            raise self._diverged(epoch, _t("trainer.diverged_outputs"))
+            raise self._diverged(epoch, "outputs")
         norm = measured["weight_norm"]
         if not norm <= WEIGHT_NORM_LIMIT:
-            raise self._diverged(epoch, _t("trainer.diverged_weights", norm=f"{norm:.3g}"))
+            raise self._diverged(epoch, "weights", norm)
         h = self.history
         h.epoch.append(epoch)
         h.train_acc.append(train["acc"])
@@ -779,7 +778,7 @@ class FastTrainer(Trainer):
                 try:
                     train_loss = self._train_epoch(net, epoch, delta)
                 except _Blowup as blowup:
-                    raise self._diverged(blowup.epoch, _t("trainer.diverged_loss")) from None
+                    raise self._diverged(blowup.epoch, "loss") from None
                 self.train_loss_list.extend(self._epoch_losses)
                 net.push()
                 future = pool.submit(self._measure_groups, net, theirs, delta, epoch, stats_there) if theirs else None
@@ -804,7 +803,7 @@ class FastTrainer(Trainer):
             try:
                 train_loss = self._train_epoch(net, 1, deltas[1])
             except _Blowup as blowup:
-                raise self._diverged(blowup.epoch, _t("trainer.diverged_loss")) from None
+                raise self._diverged(blowup.epoch, "loss") from None
             losses = self._epoch_losses
             net.push()
         for epoch in range(1, self.epochs + 1):
@@ -827,7 +826,7 @@ class FastTrainer(Trainer):
                 self._record(epoch, train_loss, groups, measured, started)
             yield self.history
             if blowup is not None:
-                raise self._diverged(blowup.epoch, _t("trainer.diverged_loss"))
+                raise self._diverged(blowup.epoch, "loss")
             if epoch < self.epochs:
                 with _one_blas_thread():
                     net.push()

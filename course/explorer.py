@@ -127,7 +127,7 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 from PIL import Image as _PILImage
 
 from course.experiments import LAMBDAS, LectureConfig, lecture_data, make_lecture_trainer
-from course.i18n import get_language, t
+from course.i18n import divergence_message, get_language, t
 from common.trainer import History, TrainingDiverged
 
 __all__ = [
@@ -497,7 +497,7 @@ def _next_epochs(trainers: list[Any], iterators: list[Any], active: list[int], l
             active.remove(i)
         except TrainingDiverged as exc:
             active.remove(i)
-            diverged[i] = str(exc)
+            diverged[i] = divergence_message(exc)
     return diverged
 
 

@@ -358,7 +358,7 @@ def test_divergence_keeps_the_valid_epochs(data):
 
 
 def test_divergence_message_follows_the_language(data):
-    from course.i18n import get_language, set_language
+    from course.i18n import divergence_message, get_language, set_language
 
     before = get_language()
     try:
@@ -369,7 +369,13 @@ def test_divergence_message_follows_the_language(data):
             trainer.train()
     finally:
         set_language(before)
-    message = str(info.value)
+    assert str(info.value) == trainer.history.diverged and "diverged" in str(info.value)
+    assert (info.value.epoch, info.value.what) == (1, "loss")
+    set_language("ja")
+    try:
+        message = divergence_message(info.value)
+    finally:
+        set_language(before)
     assert "発散" in message and "lr=1000000.0" in message and "weight_decay_lambda" in message
 
 

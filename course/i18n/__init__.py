@@ -84,3 +84,13 @@ def use_default_font() -> None:
     if list(matplotlib.rcParams["font.family"])[:1] == [JAPANESE_FONT]:
         matplotlib.rcParams["font.family"] = _font_family_before
     _font_family_before = None
+
+
+def divergence_message(error: BaseException) -> str:
+    """``error`` (a :class:`common.trainer.TrainingDiverged`) worded in the current language."""
+    what = getattr(error, "what", None)
+    if what not in ("loss", "outputs", "weights"):
+        return str(error)
+    norm = getattr(error, "norm", None)
+    part = t(f"trainer.diverged_{what}", norm=f"{norm:.3g}" if norm is not None else "?")
+    return t("trainer.diverged", epoch=error.epoch, what=part, lr=error.lr)
