@@ -1,27 +1,19 @@
 """Evidence that survives a change of seed: one setting over several seeds, and honest comparisons.
 
-A single training run is one draw.  Its seed fixes the initial weights, the
-dropout masks and the order of the mini-batches; another seed gives another
-curve, and on the lecture's 300 digits the final test accuracy moves by a
-point or more from seed to seed.  A claim such as "λ = 0.1 beats λ = 0" is
-only worth making if it holds across seeds, or at least if the difference is
-larger than the spread.
+A run is one draw: its seed fixes the initial weights, the dropout masks and the
+mini-batch order, and on the lecture's 300 digits the final test accuracy moves
+by a point or more from seed to seed.  A claim is worth making only if it holds
+across seeds, or if the difference is larger than the spread.
 
-- :func:`run_seeds` trains one setting once per seed and returns a
-  :class:`SeedRuns`: the per-seed histories plus per-epoch mean, standard
-  deviation, min and max of every recorded quantity.
-- :func:`compare` pairs two settings seed by seed at the final epoch and says
-  whether one is higher on every seed or the difference is within the spread.
-- :func:`correct_per_digit` and :func:`paired_bootstrap` deal with the other
-  source of chance: the 1,000 test digits themselves.  Seeds do **not**
-  resample the test digits; their own sampling error (about
-  ``sqrt(0.8 · 0.2 / 1000) ≈ 0.013`` for an accuracy near 0.8) stays whatever
-  the number of seeds.  Where two settings are scored on the same digits, the
-  paired bootstrap over digits puts an interval on their difference.
+- :func:`run_seeds` trains one setting per seed → :class:`SeedRuns` (per-epoch
+  mean, sd, min, max of every recorded quantity).
+- :func:`compare` pairs two settings seed by seed at the final epoch.
+- :func:`correct_per_digit` and :func:`paired_bootstrap` handle the other source
+  of chance, the 1,000 test digits (sampling error ≈ √(0.8·0.2/1000) ≈ 0.013
+  near 0.8, whatever the number of seeds).
 
-Every statistic over seeds ignores missing values (NaN): a run that diverged
-or stopped early simply has no value at later epochs, and the summaries say
-how many seeds diverged.
+Statistics ignore missing values (NaN): a run that diverged has no value at
+later epochs, and the summaries say how many seeds diverged.
 """
 
 from __future__ import annotations
