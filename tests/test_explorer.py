@@ -21,7 +21,8 @@ from course.explorer import (
     CURVE_KEYS, DEFAULT_SHOW, DEFAULTS, LAMBDA_OPTIONS, LAMBDAS, LEARNING_RATES, MAX_PINS, SETTINGS,
     TrainingExplorer, lambda_label, optimizer_choices, regularization_choices,
 )
-from course.explorer import drawing, live, runs
+from course.explorer import ahead as ahead_module
+from course.explorer import drawing, runs
 from course.i18n import set_language, t
 from course.i18n.locale_en import MESSAGES as EN
 from course.i18n.locale_ja import MESSAGES as JA
@@ -389,7 +390,7 @@ def test_a_new_explorer_pauses_the_one_still_training():
 def _look_ahead_done(explorer):
     """Let the explorer train ahead until it has nothing left to do."""
     async def settle():
-        while explorer._ahead_task is not None and not explorer._ahead_task.done():
+        while explorer._look.task is not None and not explorer._look.task.done():
             await asyncio.sleep(0.01)
     return settle()
 
@@ -407,7 +408,7 @@ def test_the_next_lambda_is_trained_ahead_and_drawn_at_once():
         explorer = TrainingExplorer(**TINY)  # λ = 0, regularization 'none'
         await explorer.wait()
         await _look_ahead_done(explorer)
-        ready = sorted(dict(key)["weight_decay_lambda"] for key in explorer._ready)
+        ready = sorted(dict(key)["weight_decay_lambda"] for key in explorer._look.ready)
         explorer.controls["weight_decay_lambda"].value = LAMBDA_OPTIONS[1]
         history = await explorer.wait()
         return explorer, ready, history, dict(explorer.last_timing)
@@ -423,12 +424,12 @@ def test_the_next_lambda_is_trained_ahead_and_drawn_at_once():
 
 
 def test_the_look_ahead_goes_on_in_the_direction_of_the_last_move(monkeypatch):
-    monkeypatch.setattr(live, "LOOK_AHEAD_CHUNK", 1e-6)
+    monkeypatch.setattr(ahead_module, "LOOK_AHEAD_CHUNK", 1e-6)
 
     async def first_ahead(explorer):
-        while explorer._ahead is None:
+        while explorer._look.ahead is None:
             await asyncio.sleep(0)
-        return dict(explorer._ahead.key)["weight_decay_lambda"]
+        return dict(explorer._look.ahead.key)["weight_decay_lambda"]
 
     async def scenario():
         explorer = TrainingExplorer(**{**TINY, "weight_decay_lambda": 0.1, "regularization": "l2"})
@@ -444,13 +445,13 @@ def test_the_look_ahead_goes_on_in_the_direction_of_the_last_move(monkeypatch):
 
 
 def test_a_move_during_the_look_ahead_goes_on_from_where_it_got(monkeypatch):
-    monkeypatch.setattr(live, "LOOK_AHEAD_CHUNK", 1e-6)  # about one epoch between two looks
+    monkeypatch.setattr(ahead_module, "LOOK_AHEAD_CHUNK", 1e-6)  # about one epoch between two looks
 
     async def scenario():
         explorer = TrainingExplorer(**{**TINY, "epochs": 60, "weight_decay_lambda": 0.1, "regularization": "l2"})
         await explorer.wait()
-        while (explorer._ahead is None or dict(explorer._ahead.key)["weight_decay_lambda"] != 0.2
-               or not explorer._ahead.trainers[0].history.epoch):
+        while (explorer._look.ahead is None or dict(explorer._look.ahead.key)["weight_decay_lambda"] != 0.2
+               or not explorer._look.ahead.trainers[0].history.epoch):
             await asyncio.sleep(0)  # the look-ahead has begun the next λ (0.2)
         explorer.controls["weight_decay_lambda"].value = 0.2
         history = await explorer.wait()
@@ -464,15 +465,15 @@ def test_a_move_during_the_look_ahead_goes_on_from_where_it_got(monkeypatch):
 
 
 def test_another_change_drops_the_look_ahead_and_look_ahead_false_never_starts_it(monkeypatch):
-    monkeypatch.setattr(live, "LOOK_AHEAD_CHUNK", 1e-6)
+    monkeypatch.setattr(ahead_module, "LOOK_AHEAD_CHUNK", 1e-6)
 
     async def scenario():
         explorer = TrainingExplorer(**{**TINY, "epochs": 60})
         await explorer.wait()
-        while explorer._ahead is None or not explorer._ahead.trainers[0].history.epoch:
-            assert not explorer._ahead_task.done()
+        while explorer._look.ahead is None or not explorer._look.ahead.trainers[0].history.epoch:
+            assert not explorer._look.task.done()
             await asyncio.sleep(0)
-        ahead = explorer._ahead
+        ahead = explorer._look.ahead
         explorer.controls["seed"].value = 3  # not a neighbour: the half-trained one is closed
         history = await explorer.wait()
         quiet = TrainingExplorer(look_ahead=False, **TINY)
@@ -483,10 +484,10 @@ def test_another_change_drops_the_look_ahead_and_look_ahead_false_never_starts_i
         return explorer, ahead, history, quiet, no_slider
 
     explorer, ahead, history, quiet, no_slider = run(scenario())
-    assert no_slider._ahead is None and len(no_slider._ready) == 1
+    assert no_slider._look.ahead is None and len(no_slider._look.ready) == 1
     assert "ahead_epochs" not in explorer.last_timing and history.settings["seed"] == 3
     assert all(it.gi_frame is None for it in ahead.iterators)  # closed generators
-    assert quiet._ahead_task is None and quiet._ahead is None and len(quiet._ready) == 1
+    assert quiet._look.task is None and quiet._look.ahead is None and len(quiet._look.ready) == 1
     with pytest.raises(TypeError, match="look_ahead"):
         TrainingExplorer(look_ahead="yes")
 
@@ -496,7 +497,7 @@ def test_a_change_handled_on_another_thread_runs_on_the_explorers_own_loop(monke
     still start on the explorer's loop, where a look-ahead generator may be executing at that moment."""
     import threading
 
-    monkeypatch.setattr(live, "LOOK_AHEAD_CHUNK", 1e-6)
+    monkeypatch.setattr(ahead_module, "LOOK_AHEAD_CHUNK", 1e-6)
     threads = []
     original = TrainingExplorer._train
 
@@ -509,7 +510,7 @@ def test_a_change_handled_on_another_thread_runs_on_the_explorers_own_loop(monke
     async def scenario():
         explorer = TrainingExplorer(**{**TINY, "epochs": 60})
         await explorer.wait()
-        while explorer._ahead is None or not explorer._ahead.trainers[0].history.epoch:
+        while explorer._look.ahead is None or not explorer._look.ahead.trainers[0].history.epoch:
             await asyncio.sleep(0)  # the look-ahead is part-way through λ one step up
 
         async def move():  # what a subshell does with the slider's message
@@ -876,8 +877,8 @@ def test_a_neighbour_that_diverges_ahead_is_not_kept_and_the_move_there_says_why
         explorer = TrainingExplorer(**settings)
         await explorer.wait()
         await _look_ahead_done(explorer)
-        kept = sorted(dict(key)["weight_decay_lambda"] for key in explorer._ready)
-        ahead = explorer._ahead
+        kept = sorted(dict(key)["weight_decay_lambda"] for key in explorer._look.ready)
+        ahead = explorer._look.ahead
         explorer.controls["weight_decay_lambda"].value = 1.0
         history = await explorer.wait()
         return explorer, kept, ahead, history, dict(explorer.last_timing)

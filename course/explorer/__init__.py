@@ -17,8 +17,9 @@ the penalty as separate lines) grow epoch by epoch::
 all); with ``n_seeds`` ≥ 2 the curves are the mean with a ±1 sd band.  Moving
 λ above 0 while regularization is 'none' switches to L2, so no control is a
 silent no-op.  The parts: :mod:`.settings` (choices, from the registries in
-``common``), :mod:`.runs` (training, pins), :mod:`.drawing`, :mod:`.panel` and
-:mod:`.live` (the explorer, its tasks and its look-ahead).
+``common``), :mod:`.runs` (training, pins), :mod:`.ahead` (training λ's
+neighbours ahead), :mod:`.drawing`, :mod:`.panel` and :mod:`.live` (the
+explorer and its tasks).
 """
 
 from course.experiments import LAMBDAS

@@ -5,8 +5,8 @@ engine's ``trainer.epochs_iter()`` in chunks of about ``chunk_seconds``,
 redraws, then ``await asyncio.sleep(0)`` so the kernel can take the next
 slider message; a change cancels the running task and starts a new one.
 While the learner looks at a finished curve, the settings one λ step up and
-one down train in short slices (``look_ahead=True``); moving there shows the
-complete curve at once, or goes on from the epoch it had reached::
+one down train in short slices (``look_ahead=True``, :mod:`.ahead`); moving
+there shows the complete curve at once, or goes on from the epoch it had reached::
 
     explorer = TrainingExplorer(regularization="l2", weight_decay_lambda=0.1)
     explorer.controls["weight_decay_lambda"].value = 0.2   # same as moving the slider
@@ -37,19 +37,11 @@ from course.i18n import t
 
 from . import panel
 from .drawing import Plot
-from .runs import (
-    MAX_PINS, Ahead, Pin, Run, build_trainer, neighbours, next_epochs, proximal, run_key, snapshot,
-)
+from .ahead import LookAhead
+from .runs import MAX_PINS, Pin, Run, build_trainer, neighbours, next_epochs, proximal, run_key, snapshot
 from .settings import (
     DEFAULT_SHOW, DEFAULTS, EVALUATIONS, N_TEST, SETTINGS, Refused, allowed, check_setting, label, summary,
 )
-
-MAX_READY = 24
-"""Finished runs an explorer keeps by their settings (moving back to one shows it at once)."""
-LOOK_AHEAD_CHUNK = 0.05
-"""Seconds of look-ahead training between two looks at the kernel's messages (a slider move waits at most this)."""
-LOOK_AHEAD_DELAY = 0.05
-"""Seconds between a finished run and the start of training ahead (the page draws the curve meanwhile)."""
 
 # -- the explorer ---------------------------------------------------------------------
 
@@ -130,9 +122,7 @@ class TrainingExplorer:
         self._changed_while_holding = False
         self._explicit: set[str] = set()
         self._data_cache: dict[int, tuple] = {}
-        self._ready: dict[tuple, tuple[History, ...]] = {}  # finished runs by settings, oldest first
-        self._ahead: Ahead | None = None  # the run being trained ahead, suspended between epochs
-        self._ahead_task: asyncio.Task | None = None
+        self._look = LookAhead(self._build)  # finished runs by settings, and the run trained ahead
         self._home_loop: asyncio.AbstractEventLoop | None = None  # where runs and the look-ahead are tasks
         self._lambda_step = 1  # the direction of the last λ move
         self.last_timing: dict[str, float] = {}
@@ -329,7 +319,7 @@ class TrainingExplorer:
             return
         if current is not None:
             self._home_loop = current
-        for old in (self._task, self._ahead_task):
+        for old in (self._task, self._look.task):
             if old is not None and not old.done():
                 try:
                     old.cancel()
@@ -351,7 +341,7 @@ class TrainingExplorer:
     def _pause(self) -> None:
         """Stop this explorer's run because another one started (e.g. its cell was run again)."""
         _TRAINING.discard(self)
-        self._drop_ahead()
+        self._look.drop()
         task = self._task
         if task is None or task.done():
             return
@@ -400,10 +390,9 @@ class TrainingExplorer:
                     raise Refused(t("explorer.refused.setting", setting=label(name, s["regularization"]),
                                     value=repr(value), allowed=allowed(name))) from None
             key = run_key(s)
-            ready = self._ready.pop(key, None)
+            ready = self._look.take_ready(key)
             if ready is not None:  # trained ahead while the learner looked (or earlier): drawn complete at once
-                self._ready[key] = ready  # most recently used last
-                self._drop_ahead()
+                self._look.drop()
                 run.histories = list(ready)
                 run.finished = True
                 self._finish(run)
@@ -413,7 +402,7 @@ class TrainingExplorer:
                 self._start_look_ahead(s)
                 return
             t0 = time.perf_counter()
-            ahead = self._take_ahead(key)
+            ahead = self._look.take(key)
             if ahead is not None:  # part-way already: go on from its epoch
                 trainers, iterators, active = ahead.trainers, ahead.iterators, ahead.active
                 timing["ahead_epochs"] = min(len(trainer.history.epoch) for trainer in trainers)
@@ -442,7 +431,7 @@ class TrainingExplorer:
                 self._redraw(run, timing, requested)
                 if not active:
                     if not run.errors:
-                        self._remember(key, run.histories)
+                        self._look.remember(key, run.histories)
                         self._start_look_ahead(s)
                     break
                 # at least 5× the redraw time per chunk: drawing never costs more than ~1/6 of the time
@@ -470,69 +459,8 @@ class TrainingExplorer:
         return neighbours(s, self._lambda_step)
 
     def _start_look_ahead(self, s: dict[str, Any]) -> None:
-        if not self.look_ahead:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        self._ahead_task = loop.create_task(self._train_ahead(s))
-
-    async def _train_ahead(self, s: dict[str, Any]) -> None:
-        """Train the neighbours of ``s`` in chunks of ~:data:`LOOK_AHEAD_CHUNK` s, yielding to the kernel between.
-
-        Cancelled by any change; a run it had begun stays suspended in
-        ``_ahead`` so that the change, if it asks for that run, goes on from there.
-        """
-        try:
-            await asyncio.sleep(LOOK_AHEAD_DELAY)  # the finished curve's messages and waiters go first
-            for n in self._neighbours(s):
-                key = run_key(n)
-                if key in self._ready:
-                    continue
-                trainers = [self._build(n, n["seed"] + i) for i in range(n["n_seeds"])]
-                ahead = self._ahead = Ahead(key, trainers)
-                l1_lam = n["weight_decay_lambda"] if proximal(n) else None
-                chunk_end = time.perf_counter() + LOOK_AHEAD_CHUNK
-                while ahead.active:
-                    if next_epochs(trainers, ahead.iterators, ahead.active, l1_lam):
-                        self._drop_ahead()  # a diverging neighbour: nothing is kept, the real run will say why
-                        return
-                    if time.perf_counter() >= chunk_end:
-                        await asyncio.sleep(0)  # the kernel takes slider messages here; a change cancels us
-                        chunk_end = time.perf_counter() + LOOK_AHEAD_CHUNK
-                self._ahead = None
-                self._remember(key, [trainer.history for trainer in trainers])
-        except asyncio.CancelledError:
-            raise  # ``_ahead`` is kept for the run that cancelled us
-        except Exception:  # any other failure: nothing is kept, the real run will say why
-            self._drop_ahead()
-
-    def _take_ahead(self, key: tuple) -> Ahead | None:
-        """The suspended look-ahead run if it is the one asked for (else it is dropped)."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None and ahead.key == key:
-            return ahead
-        if ahead is not None:
-            ahead.close()
-        return None
-
-    def _drop_ahead(self) -> None:
-        task = self._ahead_task
-        if task is not None and not task.done():
-            try:
-                task.cancel()
-            except RuntimeError:
-                pass
-        if self._ahead is not None:
-            self._ahead.close()
-            self._ahead = None
-
-    def _remember(self, key: tuple, histories: Sequence[History]) -> None:
-        self._ready.pop(key, None)
-        self._ready[key] = tuple(histories)
-        while len(self._ready) > MAX_READY:
-            del self._ready[next(iter(self._ready))]
+        if self.look_ahead:
+            self._look.start(lambda: self._neighbours(s))
 
     def _finish(self, run: Run) -> None:
         """Publish a finished run: ``history`` (first seed) and ``runs`` (all seeds, as ``SeedRuns``)."""
