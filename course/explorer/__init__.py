@@ -14,12 +14,10 @@ the penalty as separate lines) grow epoch by epoch::
     explorer.history.final(), explorer.pinned[-1].final()
 
 ``show`` picks the controls a notebook displays (:data:`SETTINGS` lists them
-all); with ``n_seeds`` ≥ 2 the curves are the mean with a ±1 sd band.  Moving
-λ above 0 while regularization is 'none' switches to L2, so no control is a
-silent no-op.  The parts: :mod:`.settings` (choices, from the registries in
-``common``), :mod:`.runs` (training, pins), :mod:`.ahead` (training λ's
-neighbours ahead), :mod:`.drawing`, :mod:`.panel` and :mod:`.live` (the
-explorer and its tasks).
+all); with ``n_seeds`` ≥ 2 the curves are the mean with a ±1 sd band.  The
+parts: :mod:`.settings` (choices, from the registries in ``common``),
+:mod:`.runs` (training, pins), :mod:`.ahead` (λ's neighbours trained ahead),
+:mod:`.drawing`, :mod:`.panel` and :mod:`.live` (the explorer and its tasks).
 """
 
 from course.experiments import LAMBDAS

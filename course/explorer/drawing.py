@@ -100,7 +100,7 @@ class Plot:
         ax_loss.set_yscale("log")
         ax_loss.set_ylim(*self.loss_ylim)
         ax_loss.yaxis.set_minor_locator(NullLocator())  # decades only: calmer, and cheaper to draw
-        # "0.01" instead of mathtext's 10⁻²: parsing mathtext was ~40 % of this function's time
+        # "0.01" instead of mathtext's 10⁻²: parsing mathtext was a large share of this function's time
         ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         for pin in pins:
             agg = pin.curves()

@@ -413,7 +413,7 @@ class TrainingExplorer:
             run.histories = [trainer.history for trainer in trainers]
             timing["train"] += time.perf_counter() - t0
             # proximal L1: the network has no penalty term (the optimizer applies λ), so the penalty line is
-            # filled in here with the term that step minimizes, λ·Σ|W| (~30 µs an epoch)
+            # filled in here with the term that step minimizes, λ·Σ|W|
             l1_lam = s["weight_decay_lambda"] if proximal(s) else None
             budget = 0.0  # the first chunk is one epoch (of each seed), so the first points appear at once
             while active:
