@@ -182,7 +182,7 @@ def _time_moves(page: Any, explorer: Any, support: Any, labels: dict[str, str], 
     first, full, kernel_full = [], [], []
     for _ in range(moves):
         time.sleep(look)
-        assert support.move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"], key), "no λ slider"
+        assert support.move_slider(page, explorer, labels["explorer.label.weight_decay_lambda"], key), "no λ slider"
         finished = page.evaluate(
             "(run) => Promise.race([window.__explorerBench.waitDone(run),"
             " new Promise(resolve => setTimeout(() => resolve(null), 120000))])", run)

@@ -104,13 +104,13 @@ def _check_pin(page, explorer, stem: str, labels: dict) -> None:
         time.sleep(0.2)
     plot.screenshot(path=str(ARTIFACTS / f"{stem}-pinned.png"))
     legend = explorer.locator(".explorer-pins").inner_text()
-    assert labels["widgets.button.pin"] and re.search(r"\d\.\d{3}", legend), legend
+    assert labels["explorer.button.pin"] and re.search(r"\d\.\d{3}", legend), legend
     assert explorer.locator(".explorer-delta").count() == 1, "the status line does not compare with the pin"
 
 
 def _check_japanese_fonts(page, stem: str, labels: dict) -> None:
     """The labels and the status line are drawn with a font that has Japanese glyphs (a CJK font)."""
-    probes = ((".training-explorer .widget-label", labels["widgets.label.seed"]),  # シード: on every explorer
+    probes = ((".training-explorer .widget-label", labels["explorer.label.seed"]),  # シード: on every explorer
               (".training-explorer .explorer-status [data-state]", None))
     for selector, text in probes:
         fonts = platform_fonts(page, selector, text)
@@ -163,7 +163,7 @@ def test_explorer_notebook_in_jupyterlab(lab, browser, name):
             _check_pin(page, explorer, stem, labels)
             png_before = plot.screenshot()
 
-        lambda_label, dropout_label = labels["widgets.label.weight_decay_lambda"], labels["widgets.label.dropout_ratio"]
+        lambda_label, dropout_label = labels["explorer.label.weight_decay_lambda"], labels["explorer.label.dropout_ratio"]
         moved = []
         # one move at a time, each waited for: a λ step the explorer trained ahead is done at once, and a
         # second key press sent meanwhile would start its run only after the test had read the first one
@@ -232,7 +232,7 @@ def test_voila_app_mode(browser, name):
             _check_japanese_fonts(page, stem, labels)
         _check_pin(page, explorer, stem, labels)
         png_before = plot.screenshot(path=str(ARTIFACTS / f"{stem}-before.png"))
-        assert move_slider(page, explorer, labels["widgets.label.weight_decay_lambda"]), "the app shows no λ slider"
+        assert move_slider(page, explorer, labels["explorer.label.weight_decay_lambda"]), "the app shows no λ slider"
         _, status_after = wait_run_done(explorer, run)
         png_after = plot.screenshot(path=str(ARTIFACTS / f"{stem}-after.png"))
         assert png_after != png_before, "the app's plot did not change after moving λ"

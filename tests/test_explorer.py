@@ -14,14 +14,18 @@ import warnings
 import numpy as np
 import pytest
 
-from course import explorer as widgets_module
+from common.optimizer import OPTIMIZERS
+from common.regularizers import REGULARIZERS, Regularizer, l1_penalty, l2_penalty, lasso, ridge
 from course.experiments import train_lecture_net
-from course.i18n import set_language, t
-from course.i18n.locale_ja import MESSAGES as JA
 from course.explorer import (
-    CURVE_KEYS, DEFAULT_SHOW, DEFAULTS, LAMBDA_OPTIONS, LAMBDAS, LEARNING_RATES, MAX_PINS, OPTIMIZERS, SETTINGS,
-    TrainingExplorer,
+    CURVE_KEYS, DEFAULT_SHOW, DEFAULTS, LAMBDA_OPTIONS, LAMBDAS, LEARNING_RATES, MAX_PINS, SETTINGS,
+    TrainingExplorer, lambda_label, optimizer_choices, regularization_choices,
 )
+from course.explorer import ahead as ahead_module
+from course.explorer import drawing, runs
+from course.i18n import set_language, t
+from course.i18n.locale_en import MESSAGES as EN
+from course.i18n.locale_ja import MESSAGES as JA
 
 SMALL = dict(epochs=5, n_train=100)
 TINY = dict(epochs=4, n_train=100, hidden_layers=2, hidden_size=50)
@@ -131,7 +135,7 @@ def test_unknown_default_key_is_refused_with_the_allowed_names():
         ("dropout_ratio", float("nan")), ("n_train", 150), ("n_train", 300.5), ("epochs", 0),
         ("epochs", 5.5), ("epochs", True), ("seed", -1), ("lr", 1.0), ("lr", "0.01"),
         ("hidden_layers", 9), ("hidden_size", 5), ("augment_shift", 5), ("augment_rotation", 45),
-        ("augment_noise", 1.0), ("optimizer", "RMSprop"), ("optimizer", 1), ("l1_update", "ista"),
+        ("augment_noise", 1.0), ("optimizer", "Nesterov"), ("optimizer", 1), ("l1_update", "ista"),
         ("dropout_inverted", "yes"), ("n_seeds", 0), ("n_seeds", 6),
     ],
 )
@@ -183,8 +187,9 @@ def test_the_lectures_lambdas_and_learning_rates_are_reachable():
     lr = explorer.controls["lr"]
     assert {0.01, 0.1} <= {value for _, value in lr.options} == set(LEARNING_RATES)
     assert lr.value == 0.01
-    assert list(explorer.controls["optimizer"].options) == list(OPTIMIZERS)
-    assert list(OPTIMIZERS) == ["SGD", "Momentum", "AdaGrad", "Adam", "AdamW"]
+    menu = explorer.controls["optimizer"]
+    assert [value for _, value in menu.options] == [cls.__name__ for cls in OPTIMIZERS.values()]
+    assert {"SGD", "Momentum", "AdaGrad", "Adam", "AdamW"} <= set(optimizer_choices())
 
 
 def test_show_hides_controls_but_keeps_them_and_their_defaults():
@@ -271,9 +276,9 @@ def test_svg_points_lie_inside_their_axes():
 
 def test_lines_break_at_missing_values():
     geo = {"box": (10.0, 5.0, 100.0, 50.0), "xlim": (0.0, 10.0), "ylim": (0.01, 10.0), "log": True}
-    d = widgets_module._line_path(geo, np.arange(1.0, 6.0), np.array([1.0, np.nan, 0.1, 0.0, 2.0]))
+    d = drawing.line_path(geo, np.arange(1.0, 6.0), np.array([1.0, np.nan, 0.1, 0.0, 2.0]))
     assert d.count("M") == 3 and d.count("L") == 0  # three lone points: nothing joins across a gap
-    assert widgets_module._line_path(geo, np.array([]), np.array([])) == ""
+    assert drawing.line_path(geo, np.array([]), np.array([])) == ""
 
 
 # -- re-training on changes -----------------------------------------------------------
@@ -385,7 +390,7 @@ def test_a_new_explorer_pauses_the_one_still_training():
 def _look_ahead_done(explorer):
     """Let the explorer train ahead until it has nothing left to do."""
     async def settle():
-        while explorer._ahead_task is not None and not explorer._ahead_task.done():
+        while explorer._look.task is not None and not explorer._look.task.done():
             await asyncio.sleep(0.01)
     return settle()
 
@@ -403,7 +408,7 @@ def test_the_next_lambda_is_trained_ahead_and_drawn_at_once():
         explorer = TrainingExplorer(**TINY)  # λ = 0, regularization 'none'
         await explorer.wait()
         await _look_ahead_done(explorer)
-        ready = sorted(dict(key)["weight_decay_lambda"] for key in explorer._ready)
+        ready = sorted(dict(key)["weight_decay_lambda"] for key in explorer._look.ready)
         explorer.controls["weight_decay_lambda"].value = LAMBDA_OPTIONS[1]
         history = await explorer.wait()
         return explorer, ready, history, dict(explorer.last_timing)
@@ -419,12 +424,12 @@ def test_the_next_lambda_is_trained_ahead_and_drawn_at_once():
 
 
 def test_the_look_ahead_goes_on_in_the_direction_of_the_last_move(monkeypatch):
-    monkeypatch.setattr(widgets_module, "LOOK_AHEAD_CHUNK", 1e-6)
+    monkeypatch.setattr(ahead_module, "LOOK_AHEAD_CHUNK", 1e-6)
 
     async def first_ahead(explorer):
-        while explorer._ahead is None:
+        while explorer._look.ahead is None:
             await asyncio.sleep(0)
-        return dict(explorer._ahead.key)["weight_decay_lambda"]
+        return dict(explorer._look.ahead.key)["weight_decay_lambda"]
 
     async def scenario():
         explorer = TrainingExplorer(**{**TINY, "weight_decay_lambda": 0.1, "regularization": "l2"})
@@ -440,13 +445,13 @@ def test_the_look_ahead_goes_on_in_the_direction_of_the_last_move(monkeypatch):
 
 
 def test_a_move_during_the_look_ahead_goes_on_from_where_it_got(monkeypatch):
-    monkeypatch.setattr(widgets_module, "LOOK_AHEAD_CHUNK", 1e-6)  # about one epoch between two looks
+    monkeypatch.setattr(ahead_module, "LOOK_AHEAD_CHUNK", 1e-6)  # about one epoch between two looks
 
     async def scenario():
         explorer = TrainingExplorer(**{**TINY, "epochs": 60, "weight_decay_lambda": 0.1, "regularization": "l2"})
         await explorer.wait()
-        while (explorer._ahead is None or dict(explorer._ahead.key)["weight_decay_lambda"] != 0.2
-               or not explorer._ahead.trainers[0].history.epoch):
+        while (explorer._look.ahead is None or dict(explorer._look.ahead.key)["weight_decay_lambda"] != 0.2
+               or not explorer._look.ahead.trainers[0].history.epoch):
             await asyncio.sleep(0)  # the look-ahead has begun the next λ (0.2)
         explorer.controls["weight_decay_lambda"].value = 0.2
         history = await explorer.wait()
@@ -460,15 +465,15 @@ def test_a_move_during_the_look_ahead_goes_on_from_where_it_got(monkeypatch):
 
 
 def test_another_change_drops_the_look_ahead_and_look_ahead_false_never_starts_it(monkeypatch):
-    monkeypatch.setattr(widgets_module, "LOOK_AHEAD_CHUNK", 1e-6)
+    monkeypatch.setattr(ahead_module, "LOOK_AHEAD_CHUNK", 1e-6)
 
     async def scenario():
         explorer = TrainingExplorer(**{**TINY, "epochs": 60})
         await explorer.wait()
-        while explorer._ahead is None or not explorer._ahead.trainers[0].history.epoch:
-            assert not explorer._ahead_task.done()
+        while explorer._look.ahead is None or not explorer._look.ahead.trainers[0].history.epoch:
+            assert not explorer._look.task.done()
             await asyncio.sleep(0)
-        ahead = explorer._ahead
+        ahead = explorer._look.ahead
         explorer.controls["seed"].value = 3  # not a neighbour: the half-trained one is closed
         history = await explorer.wait()
         quiet = TrainingExplorer(look_ahead=False, **TINY)
@@ -479,10 +484,10 @@ def test_another_change_drops_the_look_ahead_and_look_ahead_false_never_starts_i
         return explorer, ahead, history, quiet, no_slider
 
     explorer, ahead, history, quiet, no_slider = run(scenario())
-    assert no_slider._ahead is None and len(no_slider._ready) == 1
+    assert no_slider._look.ahead is None and len(no_slider._look.ready) == 1
     assert "ahead_epochs" not in explorer.last_timing and history.settings["seed"] == 3
     assert all(it.gi_frame is None for it in ahead.iterators)  # closed generators
-    assert quiet._ahead_task is None and quiet._ahead is None and len(quiet._ready) == 1
+    assert quiet._look.task is None and quiet._look.ahead is None and len(quiet._look.ready) == 1
     with pytest.raises(TypeError, match="look_ahead"):
         TrainingExplorer(look_ahead="yes")
 
@@ -492,7 +497,7 @@ def test_a_change_handled_on_another_thread_runs_on_the_explorers_own_loop(monke
     still start on the explorer's loop, where a look-ahead generator may be executing at that moment."""
     import threading
 
-    monkeypatch.setattr(widgets_module, "LOOK_AHEAD_CHUNK", 1e-6)
+    monkeypatch.setattr(ahead_module, "LOOK_AHEAD_CHUNK", 1e-6)
     threads = []
     original = TrainingExplorer._train
 
@@ -505,7 +510,7 @@ def test_a_change_handled_on_another_thread_runs_on_the_explorers_own_loop(monke
     async def scenario():
         explorer = TrainingExplorer(**{**TINY, "epochs": 60})
         await explorer.wait()
-        while explorer._ahead is None or not explorer._ahead.trainers[0].history.epoch:
+        while explorer._look.ahead is None or not explorer._look.ahead.trainers[0].history.epoch:
             await asyncio.sleep(0)  # the look-ahead is part-way through λ one step up
 
         async def move():  # what a subshell does with the slider's message
@@ -575,7 +580,7 @@ def test_lambda_without_regularization_is_kept_when_asked_for_and_pointed_out():
     explorer = TrainingExplorer(weight_decay_lambda=0.1, **TINY)
     history = run(explorer.wait())
     assert history.settings["regularization"] == "none"
-    assert t("widgets.note.lambda_no_effect") in html.unescape(explorer.status.value)
+    assert t("explorer.note.lambda_no_effect") in html.unescape(explorer.status.value)
     explorer.set(regularization="none", weight_decay_lambda=0.2)  # explicit: not switched to L2
     history = run(explorer.wait())
     assert history.settings["regularization"] == "none" and history.settings["weight_decay_lambda"] == 0.2
@@ -589,7 +594,7 @@ def _weights(history):
     return [w for key, w in history.network.params.items() if key.startswith("W")]
 
 
-@pytest.mark.parametrize("name", ["Momentum", "AdaGrad", "Adam"])
+@pytest.mark.parametrize("name", ["Momentum", "AdaGrad", "RMSprop", "Adam"])
 def test_the_optimizer_lever_trains_with_that_optimizer(name):
     explorer = TrainingExplorer(**TINY)
     sgd = run(explorer.wait())
@@ -599,6 +604,31 @@ def test_the_optimizer_lever_trains_with_that_optimizer(name):
     assert history.train_loss != sgd.train_loss
     if name == "Adam":
         assert history.settings["beta1"] == 0.9  # the optimizer's own settings: Adam really ran
+
+
+def test_the_optimizer_menu_is_the_registry_with_the_catalogues_words():
+    explorer = TrainingExplorer(show="all")
+    menu = explorer.controls["optimizer"]
+    assert [value for _, value in menu.options] == list(optimizer_choices())
+    assert len(menu.options) == len(OPTIMIZERS)
+    assert dict((value, text) for text, value in menu.options)["AdamW"] == EN["explorer.optimizer.adamw"]
+    set_language("ja")
+    menu = TrainingExplorer().controls["optimizer"]
+    assert dict((value, text) for text, value in menu.options)["SGDW"] == "SGDW（分離型の荷重減衰）"
+
+
+def test_sgdw_takes_l2s_lambda_as_its_decoupled_weight_decay_and_matches_l2():
+    """With SGD, decoupled weight decay and an L2 term in the loss are the same update (up to rounding)."""
+    explorer = TrainingExplorer(optimizer="SGDW", regularization="l2", weight_decay_lambda=0.1, **TINY)
+    sgdw = run(explorer.wait())
+    assert sgdw.settings["optimizer"] == "SGDW" and sgdw.settings["weight_decay"] == 0.1
+    assert all(p == 0 for p in sgdw.penalty)  # decoupled: no penalty term in the loss
+    assert "SGDW" in explorer.status.value
+    explorer.set(optimizer="SGD")
+    l2 = run(explorer.wait())
+    assert all(p > 0 for p in l2.penalty)
+    np.testing.assert_allclose(sgdw.train_data_loss, l2.train_data_loss, rtol=1e-4)
+    np.testing.assert_allclose(sgdw.weight_norm, l2.weight_norm, rtol=1e-4)
 
 
 def test_adamw_takes_l2s_lambda_as_its_decoupled_weight_decay():
@@ -764,8 +794,8 @@ def test_the_pin_button_refuses_visibly_when_there_is_nothing_to_pin():
     explorer = TrainingExplorer(**TINY)  # not started: nothing drawn yet
     explorer.pin_button.click()  # must not raise into ipywidgets
     assert explorer.pinned == [] and state(explorer) == "error"
-    assert t("widgets.refused.nothing_to_pin") in html.unescape(explorer.status.value)
-    assert t("widgets.status.cannot_train") not in explorer.status.value  # about pinning, not training
+    assert t("explorer.refused.nothing_to_pin") in html.unescape(explorer.status.value)
+    assert t("explorer.status.cannot_train") not in explorer.status.value  # about pinning, not training
     with pytest.raises(ValueError):
         explorer.pin()
     run(explorer.wait())
@@ -782,20 +812,23 @@ def test_the_pin_button_refuses_visibly_when_there_is_nothing_to_pin():
 def test_japanese_labels_status_and_pins():
     set_language("ja")
     explorer = TrainingExplorer(show="all", regularization="l2", weight_decay_lambda=0.004, **TINY)
-    assert explorer.controls["weight_decay_lambda"].description == JA["widgets.label.weight_decay_lambda"]
+    assert explorer.controls["weight_decay_lambda"].description == "λ（荷重減衰）" == JA["explorer.lambda.l2"]
     assert explorer.controls["lr"].description == "学習率"
-    assert explorer.pin_button.description == JA["widgets.button.pin"]
+    assert explorer.pin_button.description == JA["explorer.button.pin"]
     reg = explorer.controls["regularization"]
     assert [label for label, _ in reg.options] == ["なし", "L2", "L1"]
-    assert reg.tooltips[1] == JA["widgets.tip.choice.l2"]
-    assert explorer.controls["dropout_inverted"].options[1][0] == JA["widgets.choice.test_time"]
+    assert reg.tooltips[1] == JA["explorer.tip.choice.l2"]
+    assert explorer.controls["dropout_inverted"].options[1][0] == JA["explorer.choice.test_time"]
     run(explorer.wait())
-    assert "エポック 4/4" in explorer.status.value and JA["widgets.status.done"] in explorer.status.value
+    assert "エポック 4/4" in explorer.status.value and JA["explorer.status.done"] in explorer.status.value
+    assert re.search(r"ギャップ [+-]\d\.\d{3}", explorer.status.value) and "差 " not in explorer.status.value
     explorer.pin()
     assert "ピン 1" in explorer.pins_view.value and "ピン 1 との差" in explorer.status.value
+    assert re.search(r"ギャップ [+-]\d\.\d{3}", explorer.pins_view.value)
+    assert re.search(r"テスト \+0\.000 · ギャップ \+0\.000", explorer.status.value)  # the difference to pin 1
     explorer.set(optimizer="Adam", l1_update="proximal")  # switches to L1 with Adam: refused, in Japanese
     run(explorer.wait())
-    assert "SGD 用" in explorer.status.value and JA["widgets.status.cannot_train"] in explorer.status.value
+    assert "SGD 用" in explorer.status.value and JA["explorer.status.cannot_train"] in explorer.status.value
 
 
 def test_japanese_plot_text_renders_with_a_font_that_has_it():
@@ -814,9 +847,11 @@ def test_every_visible_string_comes_from_the_catalogue():
     """Each widget label/tooltip equals its catalogue entry, so nothing stays English in Japanese."""
     explorer = TrainingExplorer(show="all")
     for name, control in explorer.controls.items():
-        if hasattr(control, "description") and control.description:
-            assert control.description == t(f"widgets.label.{name}")
-        assert control.tooltip == t(f"widgets.tip.{name}")
+        if name == "weight_decay_lambda":
+            assert control.description == t("explorer.lambda.none")  # the label follows the regularization
+        elif hasattr(control, "description") and control.description:
+            assert control.description == t(f"explorer.label.{name}")
+        assert control.tooltip == t(f"explorer.tip.{name}")
 
 
 # -- errors never escape ---------------------------------------------------------------
@@ -842,8 +877,8 @@ def test_a_neighbour_that_diverges_ahead_is_not_kept_and_the_move_there_says_why
         explorer = TrainingExplorer(**settings)
         await explorer.wait()
         await _look_ahead_done(explorer)
-        kept = sorted(dict(key)["weight_decay_lambda"] for key in explorer._ready)
-        ahead = explorer._ahead
+        kept = sorted(dict(key)["weight_decay_lambda"] for key in explorer._look.ready)
+        ahead = explorer._look.ahead
         explorer.controls["weight_decay_lambda"].value = 1.0
         history = await explorer.wait()
         return explorer, kept, ahead, history, dict(explorer.last_timing)
@@ -862,7 +897,7 @@ def test_an_error_while_building_is_shown_not_raised(monkeypatch):
     def refuse(*args, **kwargs):
         raise ValueError("hidden_size_list[0] must be >= 1, got 0")
 
-    monkeypatch.setattr(widgets_module, "make_lecture_trainer", refuse)
+    monkeypatch.setattr(runs, "make_lecture_trainer", refuse)
     explorer = TrainingExplorer(**TINY)
     run(explorer.wait())  # must not raise
     assert RED in explorer.status.value and "hidden_size_list[0]" in explorer.status.value
@@ -897,7 +932,7 @@ def test_a_setting_changed_out_of_range_from_python_is_refused_in_the_status_lin
     explorer.controls["epochs"].value = 400  # beyond the explorer's own range
     run(explorer.wait())
     assert state(explorer) == "error" and "400" in explorer.status.value
-    assert t("widgets.label.epochs") in explorer.status.value
+    assert t("explorer.label.epochs") in explorer.status.value
 
 
 # -- the explorer's benchmark (benchmarks/browser_benchmark.py) stays runnable ----------------------------------
@@ -915,3 +950,67 @@ def test_the_explorer_benchmark_runs_in_smoke_mode():
     assert "| kernel" in table and "skipped" in table
     with pytest.raises(ValueError, match="moves"):
         browser_benchmark.run(moves=0)
+
+
+# -- choices from the registries in common/, and the λ slider's label -------------------
+
+
+def _elastic_penalty(weights, rate):
+    weights = list(weights)  # read twice
+    return 0.5 * l1_penalty(weights, rate) + 0.5 * l2_penalty(weights, rate)
+
+
+def _elastic(param, grad, rate):
+    lasso(param, grad, 0.5 * rate)
+    ridge(param, grad, 0.5 * rate)
+
+
+def test_a_penalty_registered_in_common_reaches_the_toggle_and_trains():
+    """Registered the way common/regularizers.py documents it: the next explorer offers it and trains with it."""
+    assert "elastic" not in REGULARIZERS
+    REGULARIZERS["elastic"] = Regularizer("elastic", "E + λ·Σ(½|W| + ¼W²)", _elastic_penalty, _elastic)
+    try:
+        assert regularization_choices()[-1] == "elastic"
+        explorer = TrainingExplorer(show="all", regularization="elastic", weight_decay_lambda=0.1, **TINY)
+        toggle = explorer.controls["regularization"]
+        assert list(toggle.options)[-1] == ("elastic", "elastic")  # no catalogue entry: its own name
+        assert toggle.tooltips[-1] == "E + λ·Σ(½|W| + ¼W²)"  # and its formula as the tooltip
+        assert explorer.controls["weight_decay_lambda"].description == "λ (elastic)"
+        history = run(explorer.wait())
+        assert state(explorer) == "done" and history.settings["regularization"] == "elastic"
+        weights = [w for key, w in history.network.params.items() if key.startswith("W")]
+        assert history.penalty[-1] == pytest.approx(_elastic_penalty(weights, 0.1), rel=1e-5)
+        assert explorer.pin().label.startswith("elastic λ=0.1")
+        explorer.set(regularization="l2")  # the same λ as L2 alone: another run
+        l2 = run(explorer.wait())
+        assert l2.train_loss != history.train_loss
+    finally:
+        del REGULARIZERS["elastic"]
+    assert "elastic" not in regularization_choices()
+    with pytest.raises(ValueError, match="regularization"):
+        TrainingExplorer(regularization="elastic")
+
+
+@pytest.mark.parametrize("language, words", [
+    ("en", {"none": "λ (unused)", "l2": "λ (weight decay)", "l1": "λ (L1)", "weight_decay": "weight decay"}),
+    ("ja", {"none": "λ（未使用）", "l2": "λ（荷重減衰）", "l1": "λ（L1正則化）", "weight_decay": "荷重減衰"}),
+])
+def test_the_lambda_label_follows_the_regularization(language, words):
+    set_language(language)
+    explorer = TrainingExplorer(**TINY)  # regularization 'none'
+    lam, reg = explorer.controls["weight_decay_lambda"], explorer.controls["regularization"]
+    assert lam.description == words["none"]
+    reg.value = "l1"
+    assert lam.description == words["l1"] and words["weight_decay"] not in lam.description
+    reg.value = "l2"
+    assert lam.description == words["l2"]
+    reg.value = "none"
+    assert lam.description == words["none"]
+    lam.value = 0.1  # moving λ above 0 turns L2 on, and the label follows
+    assert reg.value == "l2" and lam.description == words["l2"]
+    assert TrainingExplorer(regularization="l1").controls["weight_decay_lambda"].description == words["l1"]
+    # the page (tests/test_browser.py) finds the λ slider by the part every label begins with
+    for name in regularization_choices():
+        assert lambda_label(name).startswith(t("explorer.label.weight_decay_lambda"))
+    history = run(explorer.wait())
+    assert history.settings["regularization"] == "l2"
