@@ -272,12 +272,12 @@ def test_every_label_follows_japanese_and_renders_without_missing_glyphs():
     acc = figures[0].axes[0]
     assert (acc.get_xlabel(), acc.get_ylabel()) == ("エポック", "正解率")
     assert [t.get_text() for t in acc.get_legend().get_texts()] == [
-        "訓練データ（シード3個の平均 ± 1標準偏差）", "テストデータ（シード3個の平均 ± 1標準偏差）"]
+        "訓練データ（シード 3 個の平均 ± 1 標準偏差）", "テストデータ（シード 3 個の平均 ± 1 標準偏差）"]
     assert acc.get_title() == "訓練 0.967±0.058、テスト 0.700±0.100、ギャップ 0.267±0.058"
-    assert figures[0].axes[1].get_ylabel() == "損失"
+    assert figures[0].axes[1].get_ylabel() == "誤差"
     assert figures[1].axes[0].get_title() == "訓練 1.000、テスト 0.700、ギャップ 0.300"
     assert figures[2].axes[0].get_ylabel() == "ギャップ（訓練 − テスト）"
-    assert figures[3].axes[0].get_ylabel() == "最終的な正解率"
+    assert figures[3].axes[0].get_ylabel() == "最後の正解率"
     assert figures[4].axes[0].get_xlabel() == "重みの値"
     english = {"train", "test", "epoch", "accuracy", "loss", "gap", "density", "weight value", "seeds", "mean"}
     for fig in figures:

@@ -147,7 +147,7 @@ def test_summary_text_for_prose_in_english_and_japanese(three, japanese):
     assert three.summary() == "0.700 ± 0.100 [0.600, 0.800] over 3 seeds"
     assert str(three).startswith("train 0.967 ± 0.058 [0.900, 1.000], test 0.700 ± 0.100")
     set_language("ja")
-    assert three.summary() == "0.700 ± 0.100 [0.600, 0.800]（シード3個）"
+    assert three.summary() == "0.700 ± 0.100 [0.600, 0.800]（シード 3 個）"
     assert str(three).startswith("訓練 0.967") and "テスト 0.700" in str(three)
 
 
@@ -287,7 +287,7 @@ def test_compare_refuses_unpaired_or_wrong_inputs():
 
 def test_compare_in_japanese(japanese):
     result = compare(finals([0.70, 0.75, 0.72, 0.74, 0.71]), finals([0.73, 0.76, 0.76, 0.75, 0.75]))
-    assert result.verdict == "シード5個すべてで高い"
+    assert result.verdict == "シード 5 個すべてで高い"
     assert str(result).startswith("テストの差（B − A、シードごと）：+0.026")
 
 
@@ -353,7 +353,7 @@ def test_bootstrap_text_in_both_languages(japanese):
     assert str(result).startswith(f"{result.difference:+.3f} (95% interval ")
     assert str(result).endswith("over 1000 test digits): the interval excludes 0")
     set_language("ja")
-    assert "テストデータ1000個" in str(result) and str(result).endswith("区間は0を含まない")
+    assert "テストデータ 1000 個" in str(result) and str(result).endswith("区間は 0 を含まない")
 
 
 def test_bootstrap_validates_its_arguments():

@@ -6,23 +6,23 @@ MESSAGES: dict[str, str] = {
     "plots.test": "テストデータ",
     "plots.epoch": "エポック",
     "plots.accuracy": "正解率",
-    "plots.loss": "損失",
+    "plots.loss": "誤差",
     "plots.title_final": "訓練 {train}、テスト {test}、ギャップ {gap}",
     "plots.compare_title": "{label}\n訓練 {train} / テスト {test}",
-    "plots.train_loss_total": "訓練データの損失（正則化項を含む）",
-    "plots.train_loss_data": "訓練データの損失（誤差のみ）",
-    "plots.test_loss": "テストデータの損失（誤差のみ）",
+    "plots.train_loss_total": "訓練データの誤差（正則化項を含む）",
+    "plots.train_loss_data": "訓練データの誤差（正則化項を除く）",
+    "plots.test_loss": "テストデータの誤差（正則化項を除く）",
     "plots.penalty": "正則化項",
     "plots.gap": "ギャップ（訓練 − テスト）",
-    "plots.final_accuracy": "最終的な正解率",
+    "plots.final_accuracy": "最後の正解率",
     "plots.weight_value": "重みの値",
     "plots.density": "密度",
-    "plots.seed_band": "{label}（シード{n}個の平均 ± 1標準偏差）",
-    "plots.one_seed": "{label}（シード1個）",
+    "plots.seed_band": "{label}（シード {n} 個の平均 ± 1 標準偏差）",
+    "plots.one_seed": "{label}（シード 1 個）",
     "plots.key_train_acc": "訓練データの正解率",
     "plots.key_test_acc": "テストデータの正解率",
     "plots.key_weight_norm": "重みのノルム",
-    "plots.key_sparsity": "ほぼ0の重みの割合",
+    "plots.key_sparsity": "0 に近い重みの割合（スパース率）",
     "plots.key_seconds": "経過時間（秒）",
     # --- explorer ----------------------------------------------------------------
     "explorer.label.regularization": "正則化",
@@ -390,12 +390,12 @@ MESSAGES: dict[str, str] = {
     ),
     # --- trainer -----------------------------------------------------------------
     "trainer.diverged": (
-        "エポック {epoch} で学習が発散しました: {what}が NaN・inf・極端に大きな値になりました。"
-        "学習率を小さくする (lr={lr}) か、荷重減衰の係数 weight_decay_lambda を小さくしてみてください。"
+        "エポック {epoch} で学習が発散しました。{what}が NaN、inf、または極端に大きな値になりました。"
+        "学習率（lr={lr}）か、荷重減衰の係数 weight_decay_lambda を小さくしてみてください。"
     ),
-    "trainer.diverged_loss": "訓練データの損失",
+    "trainer.diverged_loss": "訓練データの誤差",
     "trainer.diverged_outputs": "ネットワークの出力",
-    "trainer.diverged_weights": "重み (ノルム {norm})",
+    "trainer.diverged_weights": "重み（ノルム {norm}）",
     # --- tuning / progress ---------------------------------------------------------
     "progress.already_downloaded": "  {name}: ダウンロード済み（チェックサム一致）",
     "progress.mnist_ready": "MNIST のファイルは {path} にあります\nload_mnist(source='full') で読み込めます。",
@@ -432,8 +432,8 @@ MESSAGES: dict[str, str] = {
     "geometry.status_inactive": "λ = 0（制約が効いていない）",
     "geometry.status_zeros": " · <b>{n} 個の重みがちょうど 0</b>",
     # --- seeds / lecture replay -------------------------------------------------------
-    "seeds.over_n_seeds": "（シード{n}個）",
-    "seeds.diverged_note": "（シード{n}個中{k}個は発散したため除外）",
+    "seeds.over_n_seeds": "（シード {n} 個）",
+    "seeds.diverged_note": "（シード {n} 個中 {k} 個は発散したため除外）",
     "seeds.name_train_acc": "訓練",
     "seeds.name_test_acc": "テスト",
     "seeds.name_gap": "ギャップ",
@@ -441,17 +441,17 @@ MESSAGES: dict[str, str] = {
     "seeds.name_sparsity": "スパース率",
     "seeds.separator": "、",
     "seeds.verdict_none": "両方の学習を最後まで終えたシードがありません",
-    "seeds.verdict_higher": "シード{n}個すべてで高い",
-    "seeds.verdict_lower": "シード{n}個すべてで低い",
-    "seeds.verdict_within": "ばらつきの範囲内（シード{n}個中、高い{k}個・低い{m}個）",
-    "seeds.verdict_few": "（シードが{n}個だけなので、証拠ではなく目安）",
+    "seeds.verdict_higher": "シード {n} 個すべてで高い",
+    "seeds.verdict_lower": "シード {n} 個すべてで低い",
+    "seeds.verdict_within": "ばらつきの範囲内（シード {n} 個中、高いのが {k} 個、低いのが {m} 個）",
+    "seeds.verdict_few": "（シードが {n} 個だけなので、証拠ではなく目安）",
     "seeds.compare": "{quantity}の差（{b} − {a}、シードごと）：{spread}、{verdict}",
-    "seeds.compare_skipped": "（発散した学習を含むシード{k}個は除外）",
-    "seeds.bootstrap": "{diff:+.3f}（テストデータ{n}個でのブートストラップ{ci}%区間 {low:+.3f} … {high:+.3f}）",
-    "seeds.bootstrap_excludes": "：区間は0を含まない",
-    "seeds.bootstrap_includes": "：区間が0を含む：テストデータのばらつきの範囲内",
+    "seeds.compare_skipped": "（発散した学習を含むシード {k} 個は除外）",
+    "seeds.bootstrap": "{diff:+.3f}（テストデータ {n} 個でのブートストラップ {ci} % 区間 {low:+.3f} … {high:+.3f}）",
+    "seeds.bootstrap_excludes": "：区間は 0 を含まない",
+    "seeds.bootstrap_includes": "：区間が 0 を含む、つまりテストデータのばらつきの範囲内",
     "lecture_loop.diverged": (
-        "講義のループがイテレーション {iteration} で発散しました: 損失か重みが NaN・inf・ノルム {limit} 超えになりました。"
-        "学習率 learning_rate ({lr}) か荷重減衰の係数 weight_decay_lambda ({lam}) を小さくしてみてください。"
+        "講義のループがイテレーション {iteration} で発散しました。誤差か重みが NaN、inf、またはノルム {limit} を超える値になりました。"
+        "学習率 learning_rate（{lr}）か、荷重減衰の係数 weight_decay_lambda（{lam}）を小さくしてみてください。"
     ),
 }
