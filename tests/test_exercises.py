@@ -31,6 +31,7 @@ from course.exercises import (
     exercise_challenge,
     plot_constraint_panels,
 )
+from course.geometry_plots import ball_boundary
 from course.i18n import set_language
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "08_self_check.ipynb"
@@ -431,6 +432,8 @@ def test_plot_constraint_panels():
     fig = plot_constraint_panels(X, y, 1.0, ("l2", "l1"), reveal=True)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     assert "circle" in fig.axes[0].get_title() and "diamond" in fig.axes[1].get_title()
+    for ax, norm in zip(fig.axes, ("l2", "l1")):  # one outline for the whole course: geometry_plots.ball_boundary
+        np.testing.assert_allclose(ax.lines[0].get_xydata(), ball_boundary(1.0, norm))
     fig = plot_constraint_panels(X, y, 1.0, ("l1",), labels=["B"])
     assert fig.axes[0].get_title() == "B"
     with pytest.raises(ValueError, match="norms"):
