@@ -227,15 +227,14 @@ class MultipleChoice:
         return widgets.VBox([widgets.HTML(self._question_html()), widgets.HBox([choices, self._button]),
                              self._feedback])
 
-    def _option_html(self, text: str) -> str:
-        return html.escape(text)
+    def _option_html(self, index: int) -> str:
+        return html.escape(self.options[index])
 
     def _question_html(self) -> str:
         """Title, question and the lettered options, as the widget shows them."""
         header = f"<b>{html.escape(self.title)}</b><br>" if self.title else ""
         prompt = f" <i>{html.escape(t('exercises.choose_all'))}</i>" if self.multiple else ""
-        items = "".join(f"<li><b>{letter}.</b> {self._option_html(text)}</li>"
-                        for letter, text in zip(LETTERS, self.options))
+        items = "".join(f"<li><b>{LETTERS[i]}.</b> {self._option_html(i)}</li>" for i in range(len(self.options)))
         return (f"{header}{html.escape(self.question)}{prompt}"
                 f"<ul style='list-style:none;padding-left:0.5em;margin:4px 0'>{items}</ul>")
 

@@ -45,6 +45,8 @@ def _crop_offset(out: Any, image: np.ndarray, crop: tuple[int, int]) -> tuple[in
             return t("exercises.crop_swapped", got=out.shape, want=(ch, cw, c))
         if out.ndim == 2:
             return t("exercises.crop_no_channel", got=out.shape, want=(ch, cw, c))
+        if out.ndim == 3 and out.shape[0] == image.shape[0] and out.shape != image.shape:
+            return t("exercises.crop_channels_first", got=out.shape, want=(ch, cw, c))
         if out.shape == image.shape:
             return t("exercises.crop_whole", got=out.shape, want=(ch, cw, c))
         return t("exercises.crop_bad_shape", got=out.shape, want=(ch, cw, c))
