@@ -389,9 +389,8 @@ MESSAGES: dict[str, str] = {
     ),
     "exercises.test_gap.topic": "reading the result",
     "exercises.test_gap.question": (
-        "On 300 training digits, adding L2 regularization (λ = 0.1) lowered the training "
-        "accuracy from 1.00 to about 0.9, and the test accuracy barely moved. Which reading is "
-        "correct?"
+        "On 300 training digits, adding L2 regularization (λ = 0.1) brought the training "
+        "accuracy down from 1.00, while the test accuracy barely moved. Which reading is correct?"
     ),
     "exercises.test_gap.option0": (
         "The gap between training and test accuracy shrank, so overfitting was held back, even "
