@@ -1,28 +1,21 @@
 """Pictures of ridge (縮小推定) and lasso (スパース推定) as constrained least squares.
 
-The lecture's two-weight figure: the squared error ``E(w) = ||y - X w||²`` of a
-model with two weights has elliptical contour lines around the least-squares
-solution ``ŵ`` (drawn in the upper right); the constraint ``||w||₂ <= r`` is a
-disc and ``||w||₁ <= r`` a diamond, both centred at ``(0, 0)``.  The
-constrained optimum is the point of the region where the lowest contour first
-touches it::
+The lecture's two-weight figure: the squared error ``E(w) = ||y - X w||²`` has
+elliptical contours around the least-squares solution ``ŵ``; ``||w||₂ <= r``
+is a disc and ``||w||₁ <= r`` a diamond, both centred at ``(0, 0)``, and the
+constrained optimum ``w*(r) = argmin_{||w|| <= r} ||y - X w||²`` is where the
+lowest contour first touches the region.  The diamond is usually touched at a
+corner, so one weight is exactly 0; the disc only shrinks both weights.
 
-    w*(r) = argmin_{||w|| <= r} ||y - X w||²
+- :func:`draw_constraint_geometry` draws that picture for one radius
+  (:class:`ConstraintPicture` holds the optima it drew).
+- :class:`ConstraintExplorer` adds a radius slider (testable without a
+  browser through :meth:`ConstraintExplorer.set_radius`).
+- :func:`plot_coefficient_paths` draws coefficients against λ.
+- :func:`ball_boundary` (the course's one outline of the L1 / L2 ball) and
+  :func:`equivalent_penalty` are the geometry behind the figures.
 
-The diamond is usually touched at a corner, so one weight is exactly 0; the
-disc has no corners, so ridge only shrinks both weights.
-
-- :func:`draw_constraint_geometry` draws that picture for one radius and
-  returns the optima it drew (:class:`ConstraintPicture`).
-- :class:`ConstraintExplorer` puts a radius slider on it (Agg → PNG in an
-  ``ipywidgets.Image``, redrawn when the slider is released; testable without
-  a browser through :meth:`ConstraintExplorer.set_radius`).
-- :func:`plot_coefficient_paths` draws coefficients against λ (ridge or lasso paths).
-- :func:`ball_boundary` and :func:`equivalent_penalty` are the small pieces of
-  geometry behind the figure.
-
-All optima come from :func:`course.linear.constrained_optimum`, the contours
-from :func:`course.linear.squared_error_grid`; nothing here draws random numbers.
+Optima come from :func:`course.linear.constrained_optimum`; nothing here draws random numbers.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from common._validation import check_array, check_choice, check_float, check_int
+from common._validation import check_array, check_bool, check_choice, check_float, check_int
 
 __all__ = [
     "ConvergenceWarning",
@@ -48,12 +48,6 @@ class ConvergenceWarning(UserWarning):
 # --------------------------------------------------------------------------- #
 # validation and centring
 # --------------------------------------------------------------------------- #
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
-    return bool(value)
-
-
 def _check_Xy(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     X = check_array(X, "X", ndim=2).astype(np.float64)
     y = check_array(y, "y", ndim=1).astype(np.float64)
@@ -130,7 +124,7 @@ def fit_ridge(
     """
     X, y = _check_Xy(X, y)
     alpha = check_float(alpha, "alpha", minimum=0.0)
-    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
     Xc, yc, x_mean, y_mean = _center(X, y, fit_intercept)
     coef = _ridge_coefs(Xc, yc, np.array([alpha]))[0]
     return coef, float(y_mean - x_mean @ coef)
@@ -146,7 +140,7 @@ def ridge_path(
     """
     X, y = _check_Xy(X, y)
     alphas = _check_alphas(alphas)
-    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
     Xc, yc, _, _ = _center(X, y, fit_intercept)
     return _ridge_coefs(Xc, yc, alphas)
 
@@ -275,7 +269,7 @@ def fit_lasso(
     """
     X, y = _check_Xy(X, y)
     alpha = check_float(alpha, "alpha", minimum=0.0)
-    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
     max_iter, tol = _check_lasso_options(max_iter, tol)
     if coef_init is None:
         w0 = np.zeros(X.shape[1])
@@ -307,7 +301,7 @@ def lasso_path(
     """
     X, y = _check_Xy(X, y)
     alphas = _check_alphas(alphas)
-    fit_intercept = _check_bool(fit_intercept, "fit_intercept")
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
     max_iter, tol = _check_lasso_options(max_iter, tol)
     Xc, yc, _, _ = _center(X, y, fit_intercept)
     coefs = np.empty((alphas.size, X.shape[1]))

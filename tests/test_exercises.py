@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -31,6 +32,7 @@ from course.exercises import (
     exercise_challenge,
     plot_constraint_panels,
 )
+from course.geometry_plots import ball_boundary
 from course.i18n import set_language
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "08_self_check.ipynb"
@@ -162,6 +164,15 @@ def crop_swapped(image, crop_size):
     return course_random_crop(image, (crop_w, crop_h)) if crop_w <= image.shape[0] else image[:crop_w, :crop_h, :]
 
 
+def crop_channels_first(image, crop_size):
+    """The slice of a (channel, height, width) image, applied to the lecture's (height, width, channel) one."""
+    h, w, _ = image.shape
+    crop_h, crop_w = crop_size
+    top = np.random.randint(0, h - crop_h + 1)
+    left = np.random.randint(0, w - crop_w + 1)
+    return image[:, top : top + crop_h, left : left + crop_w]
+
+
 def crop_no_channel(image, crop_size):
     return course_random_crop(image, crop_size)[:, :, 0]
 
@@ -285,6 +296,7 @@ def test_check_random_crop_accepts_the_course_crop_with_a_seeded_generator():
         (crop_off_by_one_left_only, "left never reached its last offset"),
         (crop_swapped, "swapped"),
         (crop_no_channel, "channel axis is missing"),
+        (crop_channels_first, "(channel, height, width)"),
         (crop_never_moves, "never moves"),
         (crop_scrambled, "contiguous window"),
         (crop_writes_image, "input image changed"),
@@ -431,6 +443,8 @@ def test_plot_constraint_panels():
     fig = plot_constraint_panels(X, y, 1.0, ("l2", "l1"), reveal=True)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     assert "circle" in fig.axes[0].get_title() and "diamond" in fig.axes[1].get_title()
+    for ax, norm in zip(fig.axes, ("l2", "l1")):  # one outline for the whole course: geometry_plots.ball_boundary
+        np.testing.assert_allclose(ax.lines[0].get_xydata(), ball_boundary(1.0, norm))
     fig = plot_constraint_panels(X, y, 1.0, ("l1",), labels=["B"])
     assert fig.axes[0].get_title() == "B"
     with pytest.raises(ValueError, match="norms"):
@@ -480,7 +494,7 @@ def test_notebook_blanks_are_unfilled():
 # the lecture's confirmation tests
 # ---------------------------------------------------------------------------
 
-EXPECTED_ANSWERS = {"ridge": "A", "norm_figure": "B", "sparse": "A", "dropout": "A", "gap": "B"}
+EXPECTED_ANSWERS = {"ridge": "C", "norm_figure": "B", "sparse": "D", "dropout": "B", "gap": "A"}
 
 
 def test_the_bank_holds_the_lectures_tests():
@@ -502,6 +516,79 @@ def test_ridge_test_covers_the_lectures_four_points():
     text = " ".join(confirmation_test("ridge").explanations)
     for phrase in ("λ = 0", "bias", "error function", "towards 0"):
         assert phrase in text
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_right_answers_are_spread_over_the_letters(language):
+    set_language(language)
+    four = [name for name in CONFIRMATION_TESTS if len(confirmation_test(name).options) == 4]
+    letters = {LETTERS[next(iter(confirmation_test(name).correct))] for name in four}
+    assert len(four) >= 4 and letters == set("ABCD"), letters
+    challenges = {LETTERS[next(iter(exercise_challenge(name).correct))] for name in EXERCISE_CHALLENGES}
+    assert len(challenges) == len(EXERCISE_CHALLENGES), "each challenge's answer at its own letter"
+
+
+@pytest.mark.parametrize("make, names", [(confirmation_test, CONFIRMATION_TESTS),
+                                         (exercise_challenge, EXERCISE_CHALLENGES)])
+def test_a_seed_shuffles_the_options_and_their_explanations_together(make, names):
+    for name in names:
+        plain = make(name)
+        key = {option: (why, i in plain.correct) for i, (option, why) in enumerate(zip(plain.options,
+                                                                                       plain.explanations))}
+        orders = set()
+        for seed in range(8):
+            quiz = make(name, seed=seed)
+            assert sorted(quiz.options) == sorted(plain.options), "a permutation of the same options"
+            assert [o for o in make(name, seed=seed).options] == list(quiz.options), "the seed fixes the order"
+            for i, (option, why) in enumerate(zip(quiz.options, quiz.explanations)):
+                assert key[option] == (why, i in quiz.correct), (name, seed, option)
+            if isinstance(quiz, FillInTheBlank):  # the filled code follows the option too
+                assert quiz.fill(quiz.options[0]) == plain.fill(quiz.options[0])
+            orders.add(quiz.options)
+        if name == "norm_figure":
+            assert orders == {plain.options}, "its options name the figures: never shuffled"
+        else:
+            assert len(orders) > 1, f"{name}: eight seeds gave one order"
+            assert len({next(iter(make(name, seed=s).correct)) for s in range(20)}) > 1
+    for bad, error in ((-1, ValueError), (True, TypeError), (1.5, TypeError)):
+        with pytest.raises(error, match="seed"):
+            make(names[0], seed=bad)
+
+
+def test_the_two_corrected_explanations():
+    ridge = confirmation_test("ridge")
+    bias = ridge.explanations[next(i for i, o in enumerate(ridge.options) if "bias" in o)]
+    assert "input" in bias and "origin" in bias and "flexible" not in bias
+    for language, words in (("en", ("accura", "precis")), ("ja", ("精度", "正解率"))):
+        set_language(language)
+        sparse = confirmation_test("sparse")
+        assert not any(w in text for w in words for text in sparse.explanations), "notebook 06: no accuracy law"
+    set_language("ja")
+    ridge = confirmation_test("ridge")
+    bias = ridge.explanations[next(i for i, o in enumerate(ridge.options) if "バイアス" in o)]
+    assert "入力" in bias and "原点" in bias and "自由度を上げない" not in bias
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_distractors_are_the_exams_kind(language):
+    """The wrong options are near misses: the other penalty's property, test-time deletion, the keep factor."""
+    set_language(language)
+    sparse = " ".join(confirmation_test("sparse").options)
+    dropout = " ".join(confirmation_test("dropout").options)
+    if language == "ja":
+        for phrase in ("L2正則化は、不要な重みをちょうど 0 にしやすい", "L1正則化の正則化項は、重みの二乗和"):
+            assert phrase in sparse
+        for phrase in ("テスト時もユニットをランダムに削除", "テスト時に出力へ dropout_ratio を掛ける",
+                       "誤差関数に正則化項を加える手法"):
+            assert phrase in dropout
+    else:
+        for phrase in ("L2 regularization tends to set unneeded weights to exactly 0", "sum of the squared weights"):
+            assert phrase in sparse
+        for phrase in ("At test time, too, units are deleted", "multiplied by dropout_ratio at test time",
+                       "adds a penalty to the error function"):
+            assert phrase in dropout
+    why = confirmation_test("dropout").explanations
+    assert any("1 − dropout_ratio" in text and "1/(1 − dropout_ratio)" in text for text in why)
 
 
 def test_confirmation_test_rejects_unknown_names():
@@ -553,7 +640,10 @@ def test_ridge_statements_in_japanese_use_the_lectures_terms():
     options = " ".join(quiz.options)
     for phrase in ("λ", "0 にすると", "バイアス項", "隠れ層"):
         assert phrase in options
-    assert "誤差関数" in quiz.explanations[3] and "線形回帰" in quiz.explanations[1]
+    def why(phrase):
+        return quiz.explanations[next(i for i, o in enumerate(quiz.options) if phrase in o)]
+
+    assert "誤差関数" in why("隠れ層") and "線形回帰" in why("0 にすると")
 
 
 def test_japanese_widget_and_verdicts():
@@ -572,8 +662,9 @@ def test_japanese_widget_and_verdicts():
 # 例題チャレンジ in the exam's form: fill in the blank, four choices
 # ---------------------------------------------------------------------------
 
-CHALLENGE_ANSWERS = {"ridge": ("B", "param"), "lasso": ("D", "np.sign(param)"),
-                     "random_crop": ("C", "h - crop_h + 1")}
+CHALLENGE_ANSWERS = {"ridge": ("B", ("param",)), "lasso": ("D", ("np.sign(param)",)),
+                     "random_crop": ("C", ("h - crop_h + 1", "image[top:bottom, left:right, :]"))}
+BLANKS = {"en": ("(a)", "(b)"), "ja": ("（あ）", "（い）")}
 GRADERS = {"ridge": check_ridge, "lasso": check_lasso, "random_crop": check_random_crop}
 LETTERS = "ABCD"
 
@@ -584,10 +675,15 @@ def test_the_challenges_are_the_lectures_and_one_added():
     assert exercise_challenge("ridge").title.startswith("例題チャレンジ (the lecture's question)")
     assert exercise_challenge("random_crop").title.startswith("例題チャレンジ-style practice (added by this course")
     ridge = exercise_challenge("ridge")
-    assert "grad += rate * ___" in ridge.code
+    assert "grad += rate * (a)" in ridge.code and "(a)" in ridge.question
     assert set(ridge.options) == {"param", "np.sum(np.abs(param))", "np.sqrt(np.sum(param**2))", "np.sign(param)"}
-    assert "x = ___" in exercise_challenge("lasso").code
-    assert "np.random.randint(0, h - crop_h)" in exercise_challenge("random_crop").fill("A")  # the lecture's bound
+    assert "x = (a)" in exercise_challenge("lasso").code
+    crop = exercise_challenge("random_crop")
+    assert "np.random.randint(0, h - crop_h)" in crop.fill("A")  # the lecture's bound
+    assert "image = (b)" in crop.code and "(height, width, channel)" in crop.question
+    # every half of each blank appears in two of the four combinations: no letter can be guessed from counts
+    for part in (0, 1):
+        assert sorted(Counter(p[part] for p in crop.parts).values()) == [2, 2]
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
@@ -596,10 +692,11 @@ def test_challenge_right_answer_and_an_explanation_for_each_wrong_choice(name, l
     set_language(language)
     quiz = exercise_challenge(name)
     assert isinstance(quiz, FillInTheBlank) and len(quiz.options) == 4 and not quiz.multiple
-    letter, text = CHALLENGE_ANSWERS[name]
-    assert quiz.options[LETTERS.index(letter)] == text
+    letter, parts = CHALLENGE_ANSWERS[name]
+    assert quiz.parts[LETTERS.index(letter)] == parts
+    assert quiz.blanks == BLANKS[language][: len(parts)]
     right, wrong = (("Right.", "Wrong.") if language == "en" else JA_VERDICT)
-    assert quiz.check(letter).correct and quiz.check(text).correct
+    assert quiz.check(letter).correct and quiz.check(quiz.options[LETTERS.index(letter)]).correct
     assert quiz.explanations[LETTERS.index(letter)].startswith(right)
     for i, option in enumerate(quiz.options):
         if i == LETTERS.index(letter):
@@ -610,7 +707,9 @@ def test_challenge_right_answer_and_an_explanation_for_each_wrong_choice(name, l
         assert why.startswith(wrong) and why in str(feedback)
     assert len(set(quiz.explanations)) == 4, "every choice has its own explanation"
     shown = str(quiz)
-    assert "___" in shown and all(line.strip() in shown for line in quiz.code.splitlines())
+    assert "___" not in shown and "⟨" not in shown and all(blank in quiz.code for blank in quiz.blanks)
+    assert all(line.strip() in shown for line in quiz.code.splitlines())
+    assert all(blank in option for blank in quiz.blanks for option in quiz.options) == (len(parts) > 1)
 
 
 @pytest.mark.parametrize("name", sorted(CHALLENGE_ANSWERS))
@@ -631,16 +730,18 @@ def test_challenge_function_draws_from_a_seeded_generator():
     np.testing.assert_array_equal(np.random.get_state()[1], state)  # NumPy's global state untouched
     assert quiz.function("C").__name__ == "random_crop"
     with pytest.raises(ValueError, match="exactly one function"):
-        FillInTheBlank("q?", "x = ___", ["1", "2"], 0, ["a", "b"]).function(0)
+        FillInTheBlank("q?", "x = ⟨a⟩", ["1", "2"], 0, ["a", "b"]).function(0)
 
 
 def test_challenge_widget_shows_the_code():
     set_language("ja")
     quiz = exercise_challenge("lasso")
     html_text = quiz.widget.children[0].value
-    assert "<pre" in html_text and "x = ___" in html_text and "<code>np.sign(param)</code>" in html_text
+    assert "<pre" in html_text and "x = （あ）" in html_text and "<code>np.sign(param)</code>" in html_text
     assert html_text.index("<pre") < html_text.index("<ul")
-    assert "同じ空欄" in exercise_challenge("random_crop").code
+    crop = exercise_challenge("random_crop")
+    assert "（あ）の h を w に" in crop.code and "image = （い）" in crop.code
+    assert "（あ） <code>h - crop_h + 1</code>" in crop.widget.children[0].value
     quiz.select("D")
     assert quiz.press_check().correct and "正解。" in quiz._feedback.value
 
@@ -648,14 +749,26 @@ def test_challenge_widget_shows_the_code():
 def test_fill_in_the_blank_validates():
     with pytest.raises(ValueError, match="blank"):
         FillInTheBlank("q?", "no blank here", ["a", "b"], 0, ["x", "y"])
+    with pytest.raises(ValueError, match="a, b, c"):
+        FillInTheBlank("q?", "x = ⟨b⟩", ["a", "b"], 0, ["x", "y"])
     with pytest.raises(TypeError, match="correct"):
-        FillInTheBlank("q?", "x = ___", ["a", "b"], [0], ["x", "y"])
+        FillInTheBlank("q?", "x = ⟨a⟩", ["a", "b"], [0], ["x", "y"])
     with pytest.raises(ValueError, match="fills"):
-        FillInTheBlank("q?", "x = ___ + ___", ["a", "b"], 0, ["x", "y"], fills=[("a",), ("b",)])
+        FillInTheBlank("q?", "x = ⟨a⟩ + ⟨a⟩", ["a", "b"], 0, ["x", "y"], fills=[("a",), ("b",)])
     with pytest.raises(ValueError, match="source"):
-        FillInTheBlank("q?", "x = ___", ["a", "b"], 0, ["x", "y"], source="book")
-    quiz = FillInTheBlank("q?", "x = ___ + ___", ["a", "b"], 1, ["x", "y"], fills=[("a", "c"), ("b", "d")])
-    assert quiz.fill("B") == "x = b + d" and quiz.fill(0) == "x = a + c"
+        FillInTheBlank("q?", "x = ⟨a⟩", ["a", "b"], 0, ["x", "y"], source="book")
+    with pytest.raises(TypeError, match=r"options\[0\] must be a dict"):
+        FillInTheBlank("q?", "x = ⟨a⟩ + ⟨b⟩", ["a", "b"], 0, ["x", "y"])
+    with pytest.raises(ValueError, match=r"options\[1\] must fill exactly"):
+        FillInTheBlank("q?", "x = ⟨a⟩ + ⟨b⟩", [{"a": "1", "b": "2"}, {"a": "3"}], 0, ["x", "y"])
+    quiz = FillInTheBlank("q?", "x = ⟨a⟩ + ⟨a⟩", ["a", "b"], 1, ["x", "y"], fills=[("a", "c"), ("b", "d")])
+    assert quiz.fill("B") == "x = b + d" and quiz.fill(0) == "x = a + c" and quiz.code == "x = (a) + (a)"
+    pair = FillInTheBlank("q?", "x = ⟨a⟩ * ⟨b⟩", [{"a": "1", "b": "2"}, {"b": "4", "a": "3"}], 0, ["x", "y"])
+    assert pair.options == ("(a) 1  (b) 2", "(a) 3  (b) 4") and pair.fill("B") == "x = 3 * 4"
+    assert pair.check("(a) 1  (b) 2").correct
+    set_language("ja")
+    assert FillInTheBlank("q?", "x = ⟨a⟩ * ⟨b⟩", [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}], 0,
+                          ["x", "y"]).code == "x = （あ） * （い）"
     with pytest.raises(ValueError, match="name"):
         exercise_challenge("dropout")
 

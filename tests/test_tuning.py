@@ -1,4 +1,4 @@
-"""Tests for :mod:`course.tuning`: log-scale sampling, grid/random search, selection bias, early stopping, SGDW."""
+"""Tests for the package :mod:`course.tuning`: log-scale sampling, grid/random search, selection bias, early stopping, SGDW."""
 
 from __future__ import annotations
 
@@ -351,17 +351,17 @@ def test_grid_over_seeds_tables_are_statistics_of_the_runs(seed_grid, data):
 
 
 def test_grid_at_trains_only_missing_seeds_and_keeps_them(seed_grid, monkeypatch):
-    import course.tuning as tuning
+    import course.tuning.grid as grid_module  # the name the grid calls
 
     grid = seed_grid
     calls = []
-    real = tuning.train_and_score
+    real = grid_module.train_and_score
 
     def counting(*args, **kwargs):
         calls.append((kwargs.get("regularization"), kwargs.get("weight_decay_lambda"), kwargs.get("seed")))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tuning, "train_and_score", counting)
+    monkeypatch.setattr(grid_module, "train_and_score", counting)
     five = grid.at("l1", 0.01, 0.1, seeds=range(5))
     assert five.seeds == (0, 1, 2, 3, 4) and calls == [("l1", 0.01, 3), ("l1", 0.01, 4)]
     assert five.run(1) is grid.at("l1", 0.01, 0.1).run(1)  # the map's own runs are re-used

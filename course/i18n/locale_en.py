@@ -229,6 +229,11 @@ MESSAGES: dict[str, str] = {
         "returned shape {got}, expected {want}: the channel axis is missing (slice it with "
         "image[top:bottom, left:right, :])"
     ),
+    "exercises.crop_channels_first": (
+        "returned shape {got}, expected {want}: the first axis kept all its rows. "
+        "image[:, top:bottom, left:right] treats the image as (channel, height, width); the "
+        "lecture's images are (height, width, channel): slice image[top:bottom, left:right, :]"
+    ),
     "exercises.crop_whole": "returned the whole image {got}, expected a crop of shape {want}",
     "exercises.crop_bad_shape": "returned shape {got}, expected (crop_h, crop_w, channels) = {want}",
     "exercises.crop_not_window": (
@@ -283,36 +288,33 @@ MESSAGES: dict[str, str] = {
     "exercises.title_practice_challenge": (
         "例題チャレンジ-style practice (added by this course, on the lecture's code) · {topic}"
     ),
+    "exercises.blank": "({label})",
+    "exercises.blank_labels": "a b c d e f g h",
     "exercises.test_ridge.topic": "ridge regression (リッジ回帰)",
-    "exercises.test_ridge.question": (
-        "Which statement about ridge regression (L2 regularization) is correct?"
-    ),
-    "exercises.test_ridge.option0": (
-        "Making the hyperparameter λ large pulls all the weights ever closer to 0."
-    ),
-    "exercises.test_ridge.option1": "With λ = 0, ridge regression becomes a non-linear regression.",
-    "exercises.test_ridge.option2": "The bias term is regularized together with the weights.",
-    "exercises.test_ridge.option3": (
-        "In a neural network, the ridge penalty is attached to a hidden layer."
-    ),
+    "exercises.test_ridge.question": "Which statement about ridge regression (L2 regularization) is correct?",
+    "exercises.test_ridge.option0": "With λ = 0, ridge regression becomes a non-linear regression.",
+    "exercises.test_ridge.option1": "The bias term is regularized together with the weights.",
+    "exercises.test_ridge.option2": "Making the hyperparameter λ large pulls all the weights ever closer to 0.",
+    "exercises.test_ridge.option3": "In a neural network, the ridge penalty is added to a hidden layer.",
     "exercises.test_ridge.why0": (
+        "Wrong. λ = 0 removes the penalty, and what is left is the ordinary least-squares fit: "
+        "ridge regression is linear regression plus a penalty, and stays linear for every λ."
+    ),
+    "exercises.test_ridge.why1": (
+        "Wrong. Only the weights are penalized. The bias is not multiplied by an input, so "
+        "shrinking it would not limit how strongly the model reacts to its inputs, which is what "
+        "the penalty is for; and penalizing it would make the fit depend on where the target's "
+        "origin is (add 100 to every y and a penalized bias could not follow). Notebook 06 "
+        "shows it: at a huge λ the fitted intercept is the mean of y, not 0."
+    ),
+    "exercises.test_ridge.why2": (
         "Right. λ sets how strongly large weights are punished, i.e. how tight the constraint "
         "is. As λ grows the penalty dominates the error, so every weight shrinks towards 0 (for "
         "ridge they get arbitrarily close, but never exactly 0)."
     ),
-    "exercises.test_ridge.why1": (
-        "Wrong. λ = 0 removes the penalty, and what is left is the ordinary least-squares fit: "
-        "ridge regression is linear regression plus a penalty, and stays linear for every λ."
-    ),
-    "exercises.test_ridge.why2": (
-        "Wrong. Only the weights are penalized. The bias just shifts the output and does not "
-        "make the model more flexible, so it is left free (the fitted intercept stays near the "
-        "mean of y even for huge λ)."
-    ),
     "exercises.test_ridge.why3": (
-        "Wrong. The penalty is a term added to the error function (the loss), E(w) + ½·λ·Σ w², "
-        "summed over the weights of every layer. It changes what is minimized, not the layers of "
-        "the network."
+        "Wrong. The penalty is a term added to the error function, E(w) + ½·λ·Σ w², summed over "
+        "the weights of every layer. It changes what is minimized, not the layers of the network."
     ),
     "exercises.test_norm_figure.topic": "which figure is L1?",
     "exercises.test_norm_figure.question": (
@@ -332,86 +334,113 @@ MESSAGES: dict[str, str] = {
     ),
     "exercises.test_sparse.topic": "sparse vs shrinkage estimation",
     "exercises.test_sparse.question": (
-        "L1 regularization is called sparse estimation (スパース推定) and L2 shrinkage estimation "
-        "(縮小推定). What does 'sparse' refer to?"
+        "L1 regularization is called sparse estimation (スパース推定), L2 regularization shrinkage "
+        "estimation (縮小推定). Which statement is correct?"
     ),
-    "exercises.test_sparse.option0": "Many weights become exactly 0.",
-    "exercises.test_sparse.option1": "Every weight becomes a little smaller, but none reaches 0.",
-    "exercises.test_sparse.option2": "Part of the training data is thrown away.",
-    "exercises.test_sparse.option3": "Units are switched off at random during training.",
+    "exercises.test_sparse.option0": "L2 regularization tends to set unneeded weights to exactly 0.",
+    "exercises.test_sparse.option1": "The penalty of L1 regularization is the sum of the squared weights.",
+    "exercises.test_sparse.option2": (
+        "The gradient of the L1 penalty shrinks as a weight approaches 0, so L1 makes small "
+        "weights smaller but never 0."
+    ),
+    "exercises.test_sparse.option3": (
+        "L1 regularization (lasso) sets many weights to exactly 0, and a weight that is 0 needs "
+        "no computation at prediction time."
+    ),
     "exercises.test_sparse.why0": (
-        "Right. The L1 penalty pushes each weight towards 0 with the same force whatever its "
-        "size, so small weights end up at exactly 0. A zero weight costs no computation, which "
-        "is the practical appeal."
+        "Wrong. That is L1. L2's gradient λ·w fades as a weight gets small, so weights shrink "
+        "but stay non-zero. Notebook 06 measures it: along the ridge path the coefficients glide "
+        "towards 0 together, along the lasso path they drop to exactly 0 one by one."
     ),
     "exercises.test_sparse.why1": (
-        "Wrong. That is shrinkage (縮小推定), what L2 does: its push λ·w fades as w gets small, so "
-        "weights shrink but stay non-zero. It saves no computation, but often predicts a little "
-        "better."
+        "Wrong. The sum of squares is L2's penalty (p = 2 in the lecture's p-norm). L1's penalty "
+        "is the sum of absolute values, λ·Σ|w| (p = 1)."
     ),
     "exercises.test_sparse.why2": (
-        "Wrong. Neither penalty touches the data; both act on the weights through the error "
-        "function."
+        "Wrong. That describes L2. L1's gradient λ·sign(w) has the same size λ whatever the "
+        "weight's size, so it pushes a tiny weight as hard as a large one, all the way to 0."
     ),
-    "exercises.test_sparse.why3": "Wrong. That is dropout (ドロップアウト), a different regularizer.",
+    "exercises.test_sparse.why3": (
+        "Right. The same-sized push λ·sign(w) drives weights that matter little to exactly 0, "
+        "and a zero weight can be skipped: the lecture's point about computing resources. (In a "
+        "network trained with plain gradient steps small weights rattle around 0 instead; "
+        "notebook 03 shows the proximal step that lands them on 0.)"
+    ),
     "exercises.test_dropout.topic": "dropout (ドロップアウト)",
-    "exercises.test_dropout.question": "What does dropout do while the network trains?",
+    "exercises.test_dropout.question": "Which statement about dropout is correct?",
     "exercises.test_dropout.option0": (
-        "It deletes randomly chosen units at every step, which is like training many different "
-        "models on the same data."
+        "At test time, too, units are deleted at random, so that the network works as it did in "
+        "training."
     ),
-    "exercises.test_dropout.option1": "It deletes randomly chosen training images at every step.",
-    "exercises.test_dropout.option2": "It permanently removes the weights that are close to 0.",
-    "exercises.test_dropout.option3": "It adds random noise to the input images.",
+    "exercises.test_dropout.option1": (
+        "While training, randomly chosen units are deleted at every step; this can be read as "
+        "training different models without changing the amount of data."
+    ),
+    "exercises.test_dropout.option2": (
+        "In the textbook's implementation, the outputs are multiplied by dropout_ratio at test time."
+    ),
+    "exercises.test_dropout.option3": "Like L1 and L2 regularization, it adds a penalty to the error function.",
     "exercises.test_dropout.why0": (
-        "Right. Each mini-batch trains a different random sub-network; at test time the full "
-        "network acts like an average over them, without needing more data."
+        "Wrong. At test time every unit is used, only rescaled so that its output matches what "
+        "training saw on average. Deleting units at test time would make every prediction random."
     ),
     "exercises.test_dropout.why1": (
-        "Wrong. The training data stay the same; dropout removes units (nodes) of the network."
+        "Right. Each mini-batch trains a different random sub-network sharing the same weights; "
+        "at test time the full network acts like an average over them. That is the lecture's "
+        "merit: different models without more data."
     ),
     "exercises.test_dropout.why2": (
-        "Wrong. Nothing is removed for good: a dropped unit is back at the next step. Weights "
-        "that end up exactly 0 come from L1 regularization."
+        "Wrong. dropout_ratio is the probability of dropping a unit, so a unit is kept with "
+        "probability 1 − dropout_ratio: the textbook multiplies by (1 − dropout_ratio) at test "
+        "time. (Inverted dropout multiplies by 1/(1 − dropout_ratio) while training instead and "
+        "leaves test time alone.)"
     ),
     "exercises.test_dropout.why3": (
-        "Wrong. That is a kind of data augmentation (水増し), which changes the inputs, not the "
-        "network."
+        "Wrong. Dropout leaves the error function as it is and changes the network while it "
+        "trains. Adding λ·Σ|w| or ½·λ·Σw² to the error function is L1 / L2 regularization."
     ),
     "exercises.test_gap.topic": "reading the result",
     "exercises.test_gap.question": (
-        "You add L2 regularization. The training accuracy drops noticeably, the test accuracy "
-        "barely moves. How do you read this?"
+        "On 300 training digits, adding L2 regularization (λ = 0.1) brought the training "
+        "accuracy down from 1.00, while the test accuracy barely moved. Which reading is correct?"
     ),
-    "exercises.test_gap.option0": "Regularization failed, because the training accuracy went down.",
-    "exercises.test_gap.option1": (
-        "It did its job: the gap between training and test accuracy shrank, and that gap is what "
-        "overfitting is."
+    "exercises.test_gap.option0": (
+        "The gap between training and test accuracy shrank, so overfitting was held back, even "
+        "though the test accuracy did not rise."
     ),
-    "exercises.test_gap.option2": "Only the training accuracy matters; the test accuracy is noise.",
-    "exercises.test_gap.option3": "The network must now be underfitting badly.",
+    "exercises.test_gap.option1": "The test accuracy did not rise, so overfitting was not held back.",
+    "exercises.test_gap.option2": (
+        "The training accuracy fell, so the network underfits: lower λ until the training "
+        "accuracy is 1.00 again."
+    ),
+    "exercises.test_gap.option3": (
+        "Raising λ further will keep shrinking the gap and keep raising the test accuracy."
+    ),
     "exercises.test_gap.why0": (
-        "Wrong. A perfect training score was the symptom: the network had memorised its 300 "
-        "digits. Giving some of that up is the price of a constraint, not a failure."
+        "Right. Overfitting (過学習) is the two learning curves drifting apart, and the gap "
+        "(train − test accuracy) is its size. A smaller gap at the same test accuracy means the "
+        "network relies less on the quirks of its 300 digits: the lecture's closing lesson."
     ),
     "exercises.test_gap.why1": (
-        "Right. Overfitting (過学習) means the two learning curves drift apart. A smaller gap at a "
-        "similar test accuracy means the network relies less on the quirks of its training set."
+        "Wrong. Overfitting is read from the gap, not from the level of the test accuracy. "
+        "Regularization constrains the network's freedom; it need not raise the test accuracy "
+        "(in the lecture's run, L2 held overfitting back while the test accuracy stayed low)."
     ),
     "exercises.test_gap.why2": (
-        "Wrong. The test accuracy is the only estimate of how the network does on new data; the "
-        "training accuracy alone says nothing about overfitting."
+        "Wrong. Underfitting shows as low accuracy on both sets; here the test accuracy held. "
+        "The perfect training score was the symptom (the 300 digits memorised), and going back "
+        "to it brings the gap back."
     ),
     "exercises.test_gap.why3": (
-        "Wrong. Underfitting would show as low accuracy on both sets. Here the test accuracy "
-        "held, so the constraint is not too strong (yet: push λ further and both curves fall)."
+        "Wrong. Too strong a constraint hurts both sets: in the lecture, λ = 0.2 instead of 0.1 "
+        "made the training and the test accuracy fall during training. λ has to be tuned by "
+        "trial and error."
     ),
     "exercises.challenge_ridge.topic": "the L2 update, ridge(param, grad, rate)",
     "exercises.challenge_ridge.question": (
         "After backpropagation the network calls ridge(param, grad, rate) for each weight "
         "matrix: param holds the weights, grad the gradient of the error function with respect "
-        "to them, and rate is λ. The penalty is ½·rate·Σ param². Which expression fills the "
-        "blank?"
+        "to them, and rate is λ. The penalty is ½·rate·Σ param². Which expression fills (a)?"
     ),
     "exercises.challenge_ridge.why0": (
         "Wrong. √(Σ param²) is the L2 norm: the size of the penalty, one number for the whole "
@@ -434,7 +463,7 @@ MESSAGES: dict[str, str] = {
     "exercises.challenge_lasso.topic": "the L1 update, lasso(param, grad, rate)",
     "exercises.challenge_lasso.question": (
         "lasso(param, grad, rate) does the same for L1 regularization, whose penalty is "
-        "rate·Σ|param|. Which expression fills the blank? (np.sign returns −1, 0 or 1.)"
+        "rate·Σ|param|. Which expression fills (a)? (np.sign returns −1, 0 or 1.)"
     ),
     "exercises.challenge_lasso.why0": (
         "Wrong. |param| is the penalty itself, not its derivative. grad would grow by rate·|w| ≥ "
@@ -456,30 +485,33 @@ MESSAGES: dict[str, str] = {
     "exercises.challenge_random_crop.topic": "data augmentation (水増し), random_crop(image, crop_size)",
     "exercises.challenge_random_crop.question": (
         "random_crop cuts a window of crop_size = (crop_h, crop_w) at a random position out of "
-        "an image of shape (height, width, channels). Every position must be possible, including "
-        "the window touching the bottom edge, and crop_h == h must return the whole image. "
-        "np.random.randint(low, high) draws from low, …, high − 1. Which expression fills the "
-        "blank for top?"
+        "an image; the lecture states the image format as (height, width, channel). Every "
+        "position must be possible, including the window touching the bottom edge, and "
+        "crop_h == h must return the whole image; np.random.randint(low, high) draws from low, "
+        "…, high − 1. Which combination fills (a) and (b)?"
     ),
-    "exercises.challenge_random_crop.left_comment": "the same blank, with w and crop_w",
+    "exercises.challenge_random_crop.shape_comment": "image: (height, width, channel)",
+    "exercises.challenge_random_crop.left_comment": "(a) with w and crop_w",
     "exercises.challenge_random_crop.why0": (
-        "Wrong. This is what the lecture's snippet does: randint(0, h − crop_h) never "
-        "returns h − crop_h, so the window touching the bottom edge is never cut, and with "
-        "crop_h == h it asks for a number from the empty range [0, 0) and raises ValueError."
+        "Wrong. (b) is right, but (a) is the lecture snippet's bound: randint(0, h − crop_h) "
+        "never returns h − crop_h, so the window touching the bottom edge is never cut, and with "
+        "crop_h == h it draws from the empty range [0, 0) and raises ValueError."
     ),
     "exercises.challenge_random_crop.why1": (
-        "Wrong. top could then be as large as h − 1: the window runs past the bottom edge, and "
-        "NumPy's slicing silently returns fewer than crop_h rows."
+        "Wrong. (a) is right, but (b) slices as if the image were (channel, height, width). The "
+        "first axis is the height, so image[:, top:bottom, left:right] keeps every row and cuts "
+        "the width and the channels instead."
     ),
     "exercises.challenge_random_crop.why2": (
-        "Right. The top offset can be 0, 1, …, h − crop_h: that is h − crop_h + 1 values, and "
-        "randint excludes its upper bound, hence the + 1. With crop_h == h it draws from [0, 1): "
-        "the only offset, 0."
+        "Right. top can be 0, 1, …, h − crop_h: h − crop_h + 1 values, and randint excludes its "
+        "upper bound, hence the + 1 (crop_h == h draws from [0, 1): the only offset, 0). The "
+        "image is (height, width, channel): rows first, then columns, every channel kept: "
+        "image[top:bottom, left:right, :]."
     ),
     "exercises.challenge_random_crop.why3": (
-        "Wrong. The offsets depend on the room left, h − crop_h, not on the crop's own size: a "
-        "small crop never reaches the lower part of the image (a one-row crop never moves), a "
-        "large one runs past the bottom edge."
+        "Wrong. Neither blank is right: (a) is the lecture's off-by-one bound (the bottom-most window never "
+        "occurs), and (b) treats the image as (channel, height, width) although the lecture's "
+        "format is (height, width, channel)."
     ),
     # --- trainer -----------------------------------------------------------------
     "trainer.diverged": (

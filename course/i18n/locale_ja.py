@@ -183,12 +183,12 @@ MESSAGES: dict[str, str] = {
         "rate·param を足しています。これは L2正則化（リッジ回帰）の勾配です。L1正則化では、重みの大きさに関係なく同じ強さで 0 へ押します: rate * "
         "np.sign(param)。"
     ),
-    "exercises.grade_flipped": "符号が逆です。正則化項の勾配は grad に足し（grad += …）、そのあとオプティマイザが lr·grad を引きます。",
+    "exercises.grade_flipped": "符号が逆です。正則化項の勾配は grad に足し（grad += …）、そのあと最適化手法が lr·grad を引きます。",
     "exercises.grade_wrong_change": "grad は変わりましたが、{expected} だけ変わったわけではありません。",
     "exercises.grade_detail_yours": "あなたの変化量の最初の値:   {values}",
     "exercises.grade_detail_expected": "{expected} の最初の値: {values}",
     "exercises.grade_param_changed": (
-        "param が変わっています。変えてよいのは grad だけです。重みはあとでオプティマイザが更新します（params[key] -= lr * grads[key]）。"
+        "param が変わっています。変えてよいのは grad だけです。重みはあとで最適化手法が更新します（params[key] -= lr * grads[key]）。"
     ),
     "exercises.grade_not_in_place": (
         "値の計算は正しいのですが、呼び出し側の grad が変わっていません。`grad = grad + …` は新しい配列を作ってローカル変数の名前を付け替えるだけで、"
@@ -212,7 +212,11 @@ MESSAGES: dict[str, str] = {
         "形状 {got} を返しました。期待される形状は {want} で、チャンネルの軸が抜けています（image[top:bottom, left:right, :] "
         "のように切り出します）"
     ),
-    "exercises.crop_whole": "画像全体 {got} を返しました。期待されるのは形状 {want} の切り抜きです",
+    "exercises.crop_channels_first": (
+        "形状 {got} を返しました。期待される形状は {want} です。最初の軸がすべて残っています。image[:, top:bottom, left:right] "
+        "は画像を (チャンネル, 縦幅, 横幅) とみなしていますが、講義の画像は (縦幅, 横幅, チャンネル) なので image[top:bottom, left:right, :] と切り出します"
+    ),
+    "exercises.crop_whole": "画像全体 {got} を返しました。期待されるのは形状 {want} のクロップです",
     "exercises.crop_bad_shape": "形状 {got} を返しました。期待される形状は (crop_h, crop_w, channels) = {want} です",
     "exercises.crop_not_window": "ひと続きの窓 image[top:top+crop_h, left:left+crop_w, :] ではない画素を返しました",
     "exercises.crop_unpack": (
@@ -221,10 +225,10 @@ MESSAGES: dict[str, str] = {
     ),
     "exercises.crop_call_result": "random_crop(形状 {shape} の画像, crop_size={crop}) が{where}。",
     "exercises.crop_later_call": "その後の呼び出し random_crop(image, {crop})",
-    "exercises.crop_image_changed": "入力画像が変わりました。切り抜きは呼び出し側の画像に書き込んではいけません。",
+    "exercises.crop_image_changed": "入力画像が変わりました。クロップは呼び出し側の画像に書き込んではいけません。",
     "exercises.crop_one_of_calls": "{n} 回の呼び出しのうち 1 回が{where}。",
     "exercises.crop_seen": "{n} 回の呼び出しで出た {axis} のオフセット: {counts}",
-    "exercises.crop_never_moves": "切り抜く位置が動きません。{axis} はいつも {offset} でした。呼び出すたびにオフセットをランダムに選びます。",
+    "exercises.crop_never_moves": "クロップする位置が動きません。{axis} はいつも {offset} でした。呼び出すたびにオフセットをランダムに選びます。",
     "exercises.edge_bottom": "下",
     "exercises.edge_right": "右",
     "exercises.crop_last_offset": (
@@ -241,29 +245,32 @@ MESSAGES: dict[str, str] = {
     ),
     "exercises.crop_passed": (
         "形状が正しく、画像の本当の窓になっていて、{n} 回の呼び出しですべてのオフセット（top 0…H−crop_h、left 0…W−crop_w）が出ました。"
-        "画像と同じ大きさの切り抜きは画像そのものを返します。"
+        "画像と同じ大きさのクロップは画像そのものを返します。"
     ),
     "exercises.crop_passed_seen": "出たオフセット: top {tops}; left {lefts}",
     "exercises.title_lecture_test": "確認テスト（講義の問題）· {topic}",
     "exercises.title_practice_test": "練習問題（このコースで追加。講義の問題ではありません）· {topic}",
     "exercises.title_lecture_challenge": "例題チャレンジ（講義の問題）· {topic}",
     "exercises.title_practice_challenge": "例題チャレンジ形式の練習（このコースで追加。講義のコードより）· {topic}",
+    "exercises.blank": "（{label}）",
+    "exercises.blank_labels": "あ い う え お か き く",
     "exercises.test_ridge.topic": "リッジ回帰の特徴",
     "exercises.test_ridge.question": "リッジ回帰（L2正則化）について正しいものはどれか。",
-    "exercises.test_ridge.option0": "正則化の強さ λ（ハイパーパラメータ）を大きくするほど、どの重みも 0 のすぐ近くまで縮んでいく。",
-    "exercises.test_ridge.option1": "λ を 0 にすると、リッジ回帰は非線形の回帰になる。",
-    "exercises.test_ridge.option2": "バイアス項も、重みと一緒に正則化の対象になる。",
+    "exercises.test_ridge.option0": "λ を 0 にすると、リッジ回帰は非線形の回帰になる。",
+    "exercises.test_ridge.option1": "バイアス項も、重みと一緒に正則化の対象になる。",
+    "exercises.test_ridge.option2": "正則化の強さ λ（ハイパーパラメータ）を大きくするほど、どの重みも 0 のすぐ近くまで縮んでいく。",
     "exercises.test_ridge.option3": "ニューラルネットワークでは、リッジ回帰の正則化項は隠れ層に付け加える。",
     "exercises.test_ridge.why0": (
-        "正解。λ は大きな重みをどれだけ強く罰するか、つまり制約の強さを決めます。λ を大きくすると誤差より正則化項が支配的になり、すべての重みが 0 "
-        "へ向かって縮みます（リッジ回帰では限りなく 0 に近づきますが、ちょうど 0 にはなりません）。"
-    ),
-    "exercises.test_ridge.why1": (
         "誤り。λ = 0 では正則化項が消え、残るのは普通の最小二乗法による線形回帰です。リッジ回帰は線形回帰に正則化項を加えたもので、どんな λ でも線形のままです。"
     ),
+    "exercises.test_ridge.why1": (
+        "誤り。正則化されるのは重みだけです。バイアスは入力に掛かる値ではないので、小さくしても入力への反応の強さは抑えられません（正則化項の目的はそこにあります）。"
+        "さらにバイアスを正則化すると、目的変数の原点をどこに置くかで解が変わってしまいます（y をすべて 100 ずらしても、正則化されたバイアスは追いつけません）。"
+        "ノートブック 06 で確かめたとおり、λ をどれだけ大きくしても、当てはめた切片は 0 ではなく y の平均になります。"
+    ),
     "exercises.test_ridge.why2": (
-        "誤り。正則化されるのは重みだけです。バイアスは出力を平行移動させるだけでモデルの自由度を上げないので、制約しません（λ をどれだけ大きくしても、当てはめた切片は y "
-        "の平均の近くに残ります）。"
+        "正解。λ は大きな重みをどれだけ強く罰するか、つまり制約の強さを決めます。λ を大きくすると誤差より正則化項が支配的になり、すべての重みが 0 "
+        "へ向かって縮みます（リッジ回帰では限りなく 0 に近づきますが、ちょうど 0 にはなりません）。"
     ),
     "exercises.test_ridge.why3": (
         "誤り。正則化項は誤差関数に加える項です: E(w) + ½·λ·Σ w²（すべての層の重みについて和をとります）。変わるのは最小化する関数であって、"
@@ -283,57 +290,78 @@ MESSAGES: dict[str, str] = {
         "正解。|w1| + |w2| ≤ r は軸の上に角を持つひし形です。広がっていく等高線はたいてい角で最初に接し、そこでは片方の重みがちょうど 0 になります: スパース推定。"
     ),
     "exercises.test_sparse.topic": "スパース推定と縮小推定",
-    "exercises.test_sparse.question": "L1正則化はスパース推定、L2正則化は縮小推定と呼ばれます。「スパース」とは何を指しているか。",
-    "exercises.test_sparse.option0": "多くの重みがちょうど 0 になること。",
-    "exercises.test_sparse.option1": "どの重みも少しずつ小さくなるが、0 にはならないこと。",
-    "exercises.test_sparse.option2": "訓練データの一部を捨てること。",
-    "exercises.test_sparse.option3": "学習中にユニットをランダムに無効にすること。",
+    "exercises.test_sparse.question": "L1正則化はスパース推定、L2正則化は縮小推定と呼ばれる。正しいものはどれか。",
+    "exercises.test_sparse.option0": "L2正則化は、不要な重みをちょうど 0 にしやすい。",
+    "exercises.test_sparse.option1": "L1正則化の正則化項は、重みの二乗和である。",
+    "exercises.test_sparse.option2": "L1正則化の正則化項の勾配は重みが 0 に近づくほど小さくなるので、小さな重みは縮むだけで 0 にはならない。",
+    "exercises.test_sparse.option3": "L1正則化（ラッソ回帰）では多くの重みがちょうど 0 になり、0 の重みは予測時の計算を省ける。",
     "exercises.test_sparse.why0": (
-        "正解。L1 の正則化項は、重みの大きさに関係なく同じ強さで 0 へ押すので、小さな重みはちょうど 0 になります。0 の重みには計算が要らないのが、実用上の利点です。"
+        "誤り。それは L1正則化の性質です。L2正則化の勾配 λ·w は重みが小さくなるほど弱まるので、重みは縮んでも 0 にはなりません。"
+        "ノートブック 06 で測ったとおり、リッジ回帰の係数の経路はそろって 0 へ近づくだけで、ラッソ回帰の経路では係数が 1 つずつちょうど 0 になります。"
     ),
     "exercises.test_sparse.why1": (
-        "誤り。それは L2正則化の縮小推定です。押す強さ λ·w は w が小さくなるほど弱まるので、重みは縮んでも 0 にはなりません。計算量は減りませんが、"
-        "精度はやや高いことが多いです。"
+        "誤り。二乗和は L2正則化の正則化項です（講義の p ノルムで p = 2）。L1正則化の正則化項は絶対値の和 λ·Σ|w| です（p = 1）。"
     ),
-    "exercises.test_sparse.why2": "誤り。どちらの正則化もデータには触れず、誤差関数を通して重みに作用します。",
-    "exercises.test_sparse.why3": "誤り。それはドロップアウトで、別の正則化の方法です。",
+    "exercises.test_sparse.why2": (
+        "誤り。それは L2正則化の説明です。L1正則化の勾配 λ·sign(w) は重みの大きさに関係なく大きさ λ なので、小さな重みも大きな重みと同じ強さで 0 まで押されます。"
+    ),
+    "exercises.test_sparse.why3": (
+        "正解。同じ強さの押し λ·sign(w) によって、あまり役に立たない重みはちょうど 0 になります。0 の重みは計算を省けるというのが、講義の計算リソースの話です。"
+        "（ただし普通の勾配降下で学習するネットワークでは、小さな重みは 0 のまわりを行き来します。ノートブック 03 で、重みをちょうど 0 に止める近接勾配法のステップを見ます。）"
+    ),
     "exercises.test_dropout.topic": "ドロップアウト",
-    "exercises.test_dropout.question": "ドロップアウトは、ネットワークの学習中に何をするか。",
-    "exercises.test_dropout.option0": "ステップごとにランダムに選んだユニットを削除する。同じデータで多くの異なるモデルを学習させることに相当する。",
-    "exercises.test_dropout.option1": "ステップごとにランダムに選んだ訓練画像を削除する。",
-    "exercises.test_dropout.option2": "0 に近い重みを永久に取り除く。",
-    "exercises.test_dropout.option3": "入力画像にランダムなノイズを加える。",
+    "exercises.test_dropout.question": "ドロップアウトについて正しいものはどれか。",
+    "exercises.test_dropout.option0": "テスト時もユニットをランダムに削除し、学習時と同じ条件で予測する。",
+    "exercises.test_dropout.option1": (
+        "学習時にはステップごとにランダムに選んだユニットを削除する。データ量を変えずに異なるモデルを学習させていると解釈できる。"
+    ),
+    "exercises.test_dropout.option2": "（教科書の実装では）テスト時に出力へ dropout_ratio を掛ける。",
+    "exercises.test_dropout.option3": "L1正則化や L2正則化と同じく、誤差関数に正則化項を加える手法である。",
     "exercises.test_dropout.why0": (
-        "正解。ミニバッチごとに異なるランダムな部分ネットワークが学習し、テスト時には完全なネットワークがそれらの平均のように振る舞います。データを増やす必要はありません。"
+        "誤り。テスト時はすべてのユニットを使い、出力の大きさだけを学習時の平均に合わせます。テスト時にユニットを削除すると、予測が毎回ランダムに変わってしまいます。"
     ),
-    "exercises.test_dropout.why1": "誤り。訓練データはそのままです。ドロップアウトが取り除くのはネットワークのユニット（ノード）です。",
+    "exercises.test_dropout.why1": (
+        "正解。ミニバッチごとに、重みを共有する異なる部分ネットワークが学習し、テスト時には完全なネットワークがそれらの平均のように振る舞います。"
+        "講義の言うメリット、データ量を変えずに異なるモデルを学習させることに当たります。"
+    ),
     "exercises.test_dropout.why2": (
-        "誤り。永久に取り除かれるものはありません。落とされたユニットは次のステップで戻ってきます。重みがちょうど 0 になるのは L1正則化の効果です。"
+        "誤り。dropout_ratio はユニットを削除する確率なので、ユニットが残る確率は 1 − dropout_ratio です。教科書の方式ではテスト時に (1 − dropout_ratio) を掛けます。"
+        "（inverted dropout は学習時に 1/(1 − dropout_ratio) 倍する方式で、テスト時には何も掛けません。）"
     ),
-    "exercises.test_dropout.why3": "誤り。それはデータの水増しの一種で、変えるのはネットワークではなく入力です。",
+    "exercises.test_dropout.why3": (
+        "誤り。ドロップアウトは誤差関数をそのままにして、学習中のネットワークを変えます。誤差関数に λ·Σ|w| や ½·λ·Σw² を加えるのは L1正則化・L2正則化です。"
+    ),
     "exercises.test_gap.topic": "結果の読み方",
     "exercises.test_gap.question": (
-        "L2正則化を加えたところ、訓練データの正解率ははっきり下がり、テストデータの正解率はほとんど変わりませんでした。これをどう読むか。"
+        "訓練データ 300 枚の実験で L2正則化（λ = 0.1）を加えたところ、訓練データの正解率は 1.00 から下がり、テストデータの正解率はほとんど変わらなかった。"
+        "この結果の読み方として正しいものはどれか。"
     ),
-    "exercises.test_gap.option0": "訓練データの正解率が下がったので、正則化は失敗だった。",
-    "exercises.test_gap.option1": "うまく働いた。訓練データとテストデータの正解率の差が縮まり、その差こそが過学習だからである。",
-    "exercises.test_gap.option2": "大事なのは訓練データの正解率だけで、テストデータの正解率はノイズである。",
-    "exercises.test_gap.option3": "ネットワークはひどい学習不足に陥っているに違いない。",
+    "exercises.test_gap.option0": (
+        "訓練データとテストデータの正解率のギャップが縮まったので、テストデータの正解率が上がらなくても、過学習は抑えられている。"
+    ),
+    "exercises.test_gap.option1": "テストデータの正解率が上がっていないので、過学習は抑えられていない。",
+    "exercises.test_gap.option2": "訓練データの正解率が下がったので学習不足であり、訓練データの正解率が 1.00 に戻るまで λ を小さくすべきである。",
+    "exercises.test_gap.option3": "λ をさらに大きくすれば、ギャップは縮み続け、テストデータの正解率も上がり続ける。",
     "exercises.test_gap.why0": (
-        "誤り。訓練データで満点だったこと自体が症状でした。ネットワークは 300 枚の数字を丸暗記していたのです。その一部を手放すのは制約の代償であって、失敗ではありません。"
+        "正解。過学習とは 2 本の学習曲線が乖離することで、その大きさがギャップ（訓練 − テストの正解率）です。テストデータの正解率を保ったままギャップが縮んだのなら、"
+        "ネットワークは 300 枚の訓練データの癖に頼らなくなっています。講義の締めくくりの教訓です。"
     ),
     "exercises.test_gap.why1": (
-        "正解。過学習とは、2 本の学習曲線が離れていくことです。テストデータの正解率を保ったまま差が縮んだのなら、ネットワークは訓練データの癖に頼らなくなっています。"
+        "誤り。過学習はテストデータの正解率の高さではなく、ギャップで読みます。正則化はネットワークの自由度を制約するもので、テストデータの正解率を上げるとは限りません"
+        "（講義の実行でも、L2正則化は過学習を抑えましたが、テストデータの正解率は低いままでした）。"
     ),
-    "exercises.test_gap.why2": "誤り。新しいデータでの性能を見積もれるのはテストデータの正解率だけです。訓練データの正解率だけでは過学習かどうかはわかりません。",
+    "exercises.test_gap.why2": (
+        "誤り。学習不足なら、どちらのデータでも正解率が低くなります。ここではテストデータの正解率が保たれています。訓練データで満点だったこと自体が症状（300 枚の丸暗記）で、"
+        "そこへ戻せばギャップも戻ります。"
+    ),
     "exercises.test_gap.why3": (
-        "誤り。学習不足なら、どちらのデータでも正解率が低くなります。ここではテストデータの正解率が保たれているので、制約は強すぎません（まだ。λ "
-        "をさらに上げると両方の曲線が下がります）。"
+        "誤り。制約が強すぎると両方の正解率が下がります。講義でも λ を 0.1 から 0.2 にすると、訓練データとテストデータの両方で正解率が学習中に下がりました。"
+        "λ は試行錯誤で調整する必要があります。"
     ),
     "exercises.challenge_ridge.topic": "L2正則化でパラメータを更新するプログラム ridge(param, grad, rate)",
     "exercises.challenge_ridge.question": (
         "誤差逆伝播のあと、ネットワークは重み行列ごとに ridge(param, grad, rate) を呼びます。param は重み、grad はその重みについての誤差関数の勾配、"
-        "rate は λ です。正則化項は ½·rate·Σ param² です。空欄に入る式はどれか。"
+        "rate は λ です。正則化項は ½·rate·Σ param² です。空欄（あ）に入る式はどれか。"
     ),
     "exercises.challenge_ridge.why0": (
         "誤り。√(Σ param²) は L2 ノルム、つまり正則化項の大きさで、行列全体で 1 つの数です。正則化項は誤差関数に加えるものなので、"
@@ -351,7 +379,7 @@ MESSAGES: dict[str, str] = {
     ),
     "exercises.challenge_lasso.topic": "L1正則化でパラメータを更新するプログラム lasso(param, grad, rate)",
     "exercises.challenge_lasso.question": (
-        "lasso(param, grad, rate) は同じことを L1正則化で行います。正則化項は rate·Σ|param| です。空欄に入る式はどれか。（np.sign は "
+        "lasso(param, grad, rate) は同じことを L1正則化で行います。正則化項は rate·Σ|param| です。空欄（あ）に入る式はどれか。（np.sign は "
         "−1, 0, 1 のいずれかを返します。）"
     ),
     "exercises.challenge_lasso.why0": (
@@ -366,27 +394,29 @@ MESSAGES: dict[str, str] = {
         "正解。d|w|/dw は w > 0 で +1、w < 0 で −1、つまり sign(w) です（np.sign は w = 0 で 0 を返します）。"
         "重みの大きさに関係なく同じ強さで 0 へ押すので、小さな重みはちょうど 0 になります（スパース推定）。"
     ),
-    "exercises.challenge_random_crop.topic": "データの水増し random_crop(image, crop_size)",
+    "exercises.challenge_random_crop.topic": "データ拡張（水増し）random_crop(image, crop_size)",
     "exercises.challenge_random_crop.question": (
-        "random_crop は、形状 (縦幅, 横幅, チャンネル) の画像から、大きさ crop_size = (crop_h, crop_w) "
-        "の窓をランダムな位置で切り出します。下端に接する窓も含めてどの位置も選ばれ得る必要があり、crop_h == h なら画像全体を返します。"
-        "np.random.randint(low, high) は low, …, high − 1 から選びます。top の空欄に入る式はどれか。"
+        "random_crop は、画像から大きさ crop_size = (crop_h, crop_w) の窓をランダムな位置でクロップする。講義の外部仕様では、image の形式は "
+        "(縦幅, 横幅, チャンネル) である。下端に接する窓も含めてどの位置も選ばれ得る必要があり、crop_h == h なら画像全体を返す。"
+        "np.random.randint(low, high) は low, …, high − 1 から選ぶ。空欄（あ）と（い）に入るものの組み合わせとして正しいものはどれか。"
     ),
-    "exercises.challenge_random_crop.left_comment": "同じ空欄（h を w に、crop_h を crop_w にしたもの）",
+    "exercises.challenge_random_crop.shape_comment": "image: (縦幅, 横幅, チャンネル)",
+    "exercises.challenge_random_crop.left_comment": "（あ）の h を w に、crop_h を crop_w にしたもの",
     "exercises.challenge_random_crop.why0": (
-        "誤り。講義のコードはこうなっています。randint(0, h − crop_h) は h − crop_h を返さないので、下端に接する窓が切り出されません。crop_h "
-        "== h では空の範囲 [0, 0) から選ぼうとして ValueError になります。"
+        "誤り。（い）は正しいのですが、（あ）は講義のコードの上限です。randint(0, h − crop_h) は h − crop_h を返さないので、下端に接する窓がクロップされません。"
+        "crop_h == h では空の範囲 [0, 0) から選ぼうとして ValueError になります。"
     ),
     "exercises.challenge_random_crop.why1": (
-        "誤り。top が h − 1 まで大きくなり得るので、窓が下端からはみ出し、NumPy のスライスは黙って crop_h より少ない行を返します。"
+        "誤り。（あ）は正しいのですが、（い）は画像を (チャンネル, 縦幅, 横幅) とみなしたスライスです。ここでは最初の軸が縦幅なので、"
+        "image[:, top:bottom, left:right] はすべての行を残し、横幅とチャンネルの軸を切ってしまいます。"
     ),
     "exercises.challenge_random_crop.why2": (
-        "正解。top のオフセットは 0, 1, …, h − crop_h の h − crop_h + 1 通りです。randint は上限を含まないので + 1 が要ります。"
-        "crop_h == h なら [0, 1) から選び、ただ 1 つのオフセット 0 になります。"
+        "正解。top は 0, 1, …, h − crop_h の h − crop_h + 1 通りで、randint は上限を含まないので + 1 が要ります（crop_h == h なら [0, 1) から選び、"
+        "ただ 1 つのオフセット 0 になります）。画像は (縦幅, 横幅, チャンネル) なので、行、列の順に切り、チャンネルはすべて残します: image[top:bottom, left:right, :]。"
     ),
     "exercises.challenge_random_crop.why3": (
-        "誤り。オフセットの範囲を決めるのは残りの余白 h − crop_h で、切り抜きの大きさではありません。小さな切り抜きは画像の下の方に届かず（1 行の切り抜きは動きません）、"
-        "大きな切り抜きは下端からはみ出します。"
+        "誤り。どちらの空欄も違います。（あ）は講義のコードの 1 つずれた上限で、いちばん下の窓が出ません。（い）は画像を (チャンネル, 縦幅, 横幅) "
+        "とみなしていますが、講義の形式は (縦幅, 横幅, チャンネル) です。"
     ),
     # --- trainer -----------------------------------------------------------------
     "trainer.diverged": (
@@ -407,7 +437,7 @@ MESSAGES: dict[str, str] = {
     "tuning.with_dropout": "、ドロップアウト {ratio:g}",
     "tuning.heat_test_acc": "テストデータの正解率",
     "tuning.heat_train_acc": "訓練データの正解率",
-    "tuning.heat_gap": "差（訓練 − テスト）",
+    "tuning.heat_gap": "ギャップ（訓練 − テスト）",
     "tuning.axis_dropout_ratio": "dropout_ratio（ドロップアウト率）",
     "tuning.axis_lambda": "weight_decay_lambda（λ）",
     "tuning.lecture": "講義",
