@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_choice
+from ._validation import check_bool, check_choice
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SUBSET_FILE = DATA_DIR / "mnist_5k.npz"
@@ -74,9 +74,8 @@ def load_mnist(
     - ``one_hot_label``: labels as ``(N, 10)`` float32 one-hot rows (else uint8 0–9).
     - ``source``: ``'subset'`` (4,000 + 1,000 shipped digits) or ``'full'`` (60,000 + 10,000, downloaded).
     """
-    for name, value in (("normalize", normalize), ("flatten", flatten), ("one_hot_label", one_hot_label)):
-        if not isinstance(value, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, got {value!r}")
+    normalize, flatten = check_bool(normalize, "normalize"), check_bool(flatten, "flatten")
+    one_hot_label = check_bool(one_hot_label, "one_hot_label")
     source = check_choice(source, "source", ("subset", "full"))
     x_tr, t_tr, x_te, t_te = _load_raw(source)
     return (

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import RngLike, check_float, make_rng
+from ._validation import RngLike, check_bool, check_float, make_rng
+from .functions import cross_entropy_error, softmax
 
 
 class Affine:
@@ -121,9 +122,7 @@ class Dropout:
         self.dropout_ratio = check_float(
             dropout_ratio, "dropout_ratio", minimum=0.0, maximum=1.0, include_max=False
         )
-        if not isinstance(inverted, (bool, np.bool_)):
-            raise TypeError(f"inverted must be True or False, got {inverted!r}")
-        self.inverted = bool(inverted)
+        self.inverted = check_bool(inverted, "inverted")
         self.rng = make_rng(rng)
         self.mask: np.ndarray | None = None
         self.frozen = False
@@ -150,34 +149,6 @@ class Dropout:
                 return dout
             return dout * dout.dtype.type(1.0 - self.dropout_ratio)
         return dout * self.mask
-
-
-def softmax(x: np.ndarray) -> np.ndarray:
-    """Row-wise ``softmax(x)_i = exp(x_i) / Σ_j exp(x_j)``.
-
-    Shifted by the row maximum first (``softmax(x − c) = softmax(x)``), so
-    ``exp`` never overflows.
-    """
-    z = x - x.max(axis=-1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=-1, keepdims=True)
-    return z
-
-
-def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
-    """Mean cross-entropy ``−(1/N)·Σ_n log y[n, t_n]``; ``t`` holds labels or one-hot rows.
-
-    The smallest positive float is added inside the log (the book adds 1e-7),
-    so a probability that rounded to 0 gives a large finite loss, not inf.
-    """
-    if y.ndim == 1:
-        y = y.reshape(1, -1)
-        t = t.reshape(1, -1) if t.ndim == 1 and t.size == y.size else t.reshape(1)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    batch = y.shape[0]
-    tiny = np.finfo(y.dtype).tiny
-    return float(-np.log(y[np.arange(batch), t] + tiny).sum() / batch)
 
 
 class SoftmaxWithLoss:

@@ -41,7 +41,7 @@ import numpy as np
 import pooch
 import requests
 
-from common._validation import check_float, check_int
+from common._validation import check_bool, check_float, check_int
 from course.i18n import t
 
 __all__ = [
@@ -367,9 +367,7 @@ def download(
     wanted = _check_files(files)
     timeout = check_float(timeout, "timeout", minimum=0.0, include_min=False)
     retries = check_int(retries, "retries", minimum=0, maximum=10)
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False, got {type(progress).__name__} {progress!r}")
-    progress = bool(progress)
+    progress = check_bool(progress, "progress")
 
     dest.mkdir(parents=True, exist_ok=True)
     with _quiet_pooch():
