@@ -13,15 +13,11 @@ As in the book, :mod:`common.layers` imports ``softmax`` and
 ``cross_entropy_error`` from here, so a hand computation and
 ``SoftmaxWithLoss`` agree to the last bit.
 
-Differences from the book, on purpose:
-
-- ``sigmoid`` never warns about ``exp`` overflow for very negative inputs (the
-  result, 0, is the same).
-- ``cross_entropy_error`` adds the dtype's smallest positive number inside the
-  log instead of ``1e-7``: identical for any probability above ~1e-5, and it
-  does not cap the loss of a confident wrong answer at ``-log(1e-7) ≈ 16.1``.
-  It returns a Python ``float``.
-- Every function checks that its input holds real numbers and says so if not.
+Differences from the book: ``sigmoid`` does not warn about ``exp`` overflow;
+``cross_entropy_error`` adds the dtype's smallest positive number inside the
+log instead of ``1e-7`` (so a confident wrong answer's loss is not capped at
+``−log(1e-7) ≈ 16.1``) and returns a ``float``; every function checks that its
+input holds real numbers.
 """
 
 from __future__ import annotations

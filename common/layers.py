@@ -58,10 +58,8 @@ class Affine:
 class Relu:
     """``y = max(0, x)``; backward ``dx = dout`` where ``x > 0`` and 0 elsewhere.
 
-    ``mask`` marks the units that were switched off (``x ≤ 0``), as in the book.
-    (The book copies ``x`` and writes 0 through the mask; ``np.maximum`` and a
-    multiplication give the same numbers ~10x faster on the evaluation pass,
-    where the signs are random and boolean indexing mispredicts every branch.)
+    ``mask`` marks the units that were switched off (``x ≤ 0``), as in the book
+    (which writes 0 through the mask; ``np.maximum`` gives the same numbers).
     """
 
     def __init__(self) -> None:
@@ -95,27 +93,16 @@ class Sigmoid:
 
 
 class Dropout:
-    """Switch each unit off with probability ``dropout_ratio`` while training.
+    """Switch each unit off with probability ``p = dropout_ratio`` while training.
 
-    A fresh mask ``m`` (1 = kept, with probability ``1 − p``, ``p = dropout_ratio``)
-    is drawn at every training forward pass.  Two ways to keep the expected
-    activation the same in training and test mode:
+    A fresh mask ``m`` (1 = kept, probability ``1 − p``) at every training forward pass::
 
-    ``inverted=True`` (default; most libraries)::
+        inverted=True (default):  training y = x·m/(1 − p)   test y = x
+        inverted=False (the book's and the lecture's class):  training y = x·m   test y = x·(1 − p)
 
-        training  y = x · m / (1 − p)       test  y = x
-        backward  dx = dout · m / (1 − p)
-
-    ``inverted=False`` (the book's and the lecture's class)::
-
-        training  y = x · m                  test  y = x · (1 − p)
-        backward  dx = dout · m
-
-    Either way ``E[y_train] = y_test``, so both styles train the same network
-    in expectation (``tests/test_layers.py`` checks it).
-
-    ``frozen = True`` reuses the last mask (same shape) instead of drawing a new
-    one, so a numerical gradient check sees one fixed sub-network.
+    Either way ``E[y_train] = y_test``; backward multiplies ``dout`` by the same
+    factor as forward.  ``frozen = True`` reuses the last mask, so a numerical
+    gradient check sees one fixed sub-network.
     """
 
     def __init__(self, dropout_ratio: float = 0.5, rng: RngLike = None, *, inverted: bool = True) -> None:
