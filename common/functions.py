@@ -154,7 +154,7 @@ def cross_entropy_error(y: Any, t: Any) -> float:
     batch, classes = y_arr.shape
     if t_arr.shape != (batch,):
         raise ValueError(f"t must hold {batch} label(s) to match y of shape {y_arr.shape}, got shape {t_arr.shape}")
-    if t_arr.min() < 0 or t_arr.max() >= classes:
+    if t_arr.max() >= classes or (t_arr.dtype.kind != "u" and t_arr.min() < 0):  # MNIST labels are uint8
         raise ValueError(f"labels in t must be in [0, {classes - 1}], got min {t_arr.min()}, max {t_arr.max()}")
     tiny = np.finfo(y_arr.dtype).tiny
     return float(-np.log(y_arr[np.arange(batch), t_arr] + tiny).sum() / batch)
