@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._validation import check_choice, check_float
+from ._validation import check_choice, check_float, is_bool
 
 Params = dict[str, np.ndarray]
 
@@ -49,7 +49,7 @@ def step_size(lr: float | None, learning_rate: float | None, default: float) -> 
 
 
 def _box(value: Any, key: str) -> np.ndarray:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    if is_bool(value) or not isinstance(value, numbers.Real):
         raise TypeError(f"params[{key!r}] must be a numpy array or a real number, got {type(value).__name__}")
     arr = np.array(value)
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
