@@ -1,15 +1,13 @@
-"""NumPy course package for "overfitting and regularization" (過学習と正則化).
+"""The book's ``common/`` folder (*ゼロから作るDeep Learning*, ch. 3–6) in plain NumPy, for the
+lecture on overfitting and regularization (過学習と正則化, Day 2, Section 3).
 
-Modules follow the lecture (Deep Learning Day 2, Section 3) and the book
-*ゼロから作るDeep Learning* ch. 6.4, one idea each:
-
-- :mod:`common.layers` – Affine, Relu, Sigmoid, Dropout, SoftmaxWithLoss
-- :mod:`common.multi_layer_net` – ``MultiLayerNet`` with L2/L1 weight decay and dropout
-- :mod:`common.regularizers` – ``ridge``/``lasso`` gradient updates and penalty values
-- :mod:`common.optimizer` – SGD, Momentum, AdaGrad, RMSprop, Adam
-- :mod:`common.trainer` – the one training loop (``Trainer``) and its ``History``
-- :mod:`common.datasets` – ``load_mnist`` (real MNIST digits shipped in ``data/``)
-- :mod:`common.gradient` – ``numerical_gradient`` for gradient checks
+The book's files at the book's paths: ``functions``, ``layers`` (Affine, Relu, Sigmoid,
+Dropout, SoftmaxWithLoss), ``gradient``, ``optimizer`` (SGD, Momentum, Nesterov,
+AdaGrad, RMSprop, Adam), ``util``, ``multi_layer_net`` (``MultiLayerNet`` with L2/L1
+weight decay and dropout), ``multi_layer_net_extend`` and ``trainer`` (``Trainer`` and
+its ``History``); plus the lecture's ``regularizers`` (``ridge``/``lasso``) and
+``datasets`` (``load_mnist`` on the digits shipped in ``common/data``).  It imports
+only numpy and the standard library; the course's tooling lives in ``course``.
 """
 
 __version__ = "0.1.0"

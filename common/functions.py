@@ -9,19 +9,15 @@
     cross_entropy_error  = −(1/N)·Σ_n log y_n[t_n]    (labels or one-hot rows)
     softmax_loss(x, t)   = cross_entropy_error(softmax(x), t)
 
-``softmax`` and ``cross_entropy_error`` hand their work to the functions the
-layers use (:mod:`common.layers`) after converting lists and integer arrays
-to float, so a hand computation and ``SoftmaxWithLoss`` agree to the last bit.
+As in the book, :mod:`common.layers` imports ``softmax`` and
+``cross_entropy_error`` from here, so a hand computation and
+``SoftmaxWithLoss`` agree to the last bit.
 
-Differences from the book, on purpose:
-
-- ``sigmoid`` never warns about ``exp`` overflow for very negative inputs (the
-  result, 0, is the same).
-- ``cross_entropy_error`` adds the dtype's smallest positive number inside the
-  log instead of ``1e-7``: identical for any probability above ~1e-5, and it
-  does not cap the loss of a confident wrong answer at ``-log(1e-7) ≈ 16.1``.
-  It returns a Python ``float``.
-- Every function checks that its input holds real numbers and says so if not.
+Differences from the book: ``sigmoid`` does not warn about ``exp`` overflow;
+``cross_entropy_error`` adds the dtype's smallest positive number inside the
+log instead of ``1e-7`` (so a confident wrong answer's loss is not capped at
+``−log(1e-7) ≈ 16.1``) and returns a ``float``; every function checks that its
+input holds real numbers.
 """
 
 from __future__ import annotations
@@ -29,8 +25,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
-from . import layers as _layers
 
 __all__ = [
     "identity_function",
@@ -120,7 +114,11 @@ sum_squared_error = mean_squared_error
 
 def softmax(x: Any) -> np.ndarray:
     """Row-wise ``exp(x_i) / Σ_j exp(x_j)`` (last axis), shifted by the row max so exp never overflows."""
-    return _layers.softmax(_float(x))
+    z = _float(x)
+    z = z - z.max(axis=-1, keepdims=True)  # softmax(x − c) = softmax(x)
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+    return z
 
 
 def _labels(t: Any) -> np.ndarray:
@@ -137,24 +135,29 @@ def _labels(t: Any) -> np.ndarray:
 def cross_entropy_error(y: Any, t: Any) -> float:
     """``−(1/N)·Σ_n log y_n[t_n]`` for probabilities ``y`` (N, classes) or (classes,).
 
-    ``t`` holds class labels (N,) or one-hot rows shaped like ``y``.
+    ``t`` holds class labels (N,) or one-hot rows shaped like ``y``.  The
+    dtype's smallest positive number is added inside the log (the book adds 1e-7).
     """
     y_arr = _float(y, "y")
     if y_arr.ndim not in (1, 2):
         raise ValueError(f"y must be a 1-D or 2-D array of probabilities, got shape {y_arr.shape}")
     t_arr = _labels(t)
-    if t_arr.ndim == 1 and y_arr.ndim == 1 and t_arr.size == y_arr.size and t_arr.size > 1:
-        t_arr = t_arr.reshape(1, -1)  # one sample, one-hot
+    if y_arr.ndim == 1:
+        # one sample: labels (1,) or one one-hot row
+        if t_arr.ndim == 1 and t_arr.size == y_arr.size and y_arr.size > 1:
+            t_arr = t_arr.reshape(1, -1)
+        y_arr = y_arr.reshape(1, -1)
     if t_arr.ndim == 2:
-        if t_arr.shape != y_arr.reshape(-1, y_arr.shape[-1]).shape:
+        if t_arr.shape != y_arr.shape:
             raise ValueError(f"one-hot t must have the shape of y, got {t_arr.shape} and {y_arr.shape}")
         t_arr = t_arr.argmax(axis=1)
-    n_rows = 1 if y_arr.ndim == 1 else y_arr.shape[0]
-    if t_arr.shape != (n_rows,):
-        raise ValueError(f"t must hold {n_rows} label(s) to match y of shape {y_arr.shape}, got shape {t_arr.shape}")
-    if t_arr.min() < 0 or t_arr.max() >= y_arr.shape[-1]:
-        raise ValueError(f"labels in t must be in [0, {y_arr.shape[-1] - 1}], got min {t_arr.min()}, max {t_arr.max()}")
-    return _layers.cross_entropy_error(y_arr, t_arr)
+    batch, classes = y_arr.shape
+    if t_arr.shape != (batch,):
+        raise ValueError(f"t must hold {batch} label(s) to match y of shape {y_arr.shape}, got shape {t_arr.shape}")
+    if t_arr.max() >= classes or (t_arr.dtype.kind != "u" and t_arr.min() < 0):  # MNIST labels are uint8
+        raise ValueError(f"labels in t must be in [0, {classes - 1}], got min {t_arr.min()}, max {t_arr.max()}")
+    tiny = np.finfo(y_arr.dtype).tiny
+    return float(-np.log(y_arr[np.arange(batch), t_arr] + tiny).sum() / batch)
 
 
 def softmax_loss(x: Any, t: Any) -> float:

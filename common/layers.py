@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import RngLike, check_float, make_rng
+from ._validation import RngLike, check_bool, check_float, make_rng
+from .functions import cross_entropy_error, softmax
 
 
 class Affine:
@@ -57,10 +58,8 @@ class Affine:
 class Relu:
     """``y = max(0, x)``; backward ``dx = dout`` where ``x > 0`` and 0 elsewhere.
 
-    ``mask`` marks the units that were switched off (``x ≤ 0``), as in the book.
-    (The book copies ``x`` and writes 0 through the mask; ``np.maximum`` and a
-    multiplication give the same numbers ~10x faster on the evaluation pass,
-    where the signs are random and boolean indexing mispredicts every branch.)
+    ``mask`` marks the units that were switched off (``x ≤ 0``), as in the book
+    (which writes 0 through the mask; ``np.maximum`` gives the same numbers).
     """
 
     def __init__(self) -> None:
@@ -94,36 +93,23 @@ class Sigmoid:
 
 
 class Dropout:
-    """Switch each unit off with probability ``dropout_ratio`` while training.
+    """Switch each unit off with probability ``p = dropout_ratio`` while training.
 
-    A fresh mask ``m`` (1 = kept, with probability ``1 − p``, ``p = dropout_ratio``)
-    is drawn at every training forward pass.  Two ways to keep the expected
-    activation the same in training and test mode:
+    A fresh mask ``m`` (1 = kept, probability ``1 − p``) at every training forward pass::
 
-    ``inverted=True`` (default; most libraries)::
+        inverted=True (default):  training y = x·m/(1 − p)   test y = x
+        inverted=False (the book's and the lecture's class):  training y = x·m   test y = x·(1 − p)
 
-        training  y = x · m / (1 − p)       test  y = x
-        backward  dx = dout · m / (1 − p)
-
-    ``inverted=False`` (the book's and the lecture's class)::
-
-        training  y = x · m                  test  y = x · (1 − p)
-        backward  dx = dout · m
-
-    Either way ``E[y_train] = y_test``, so both styles train the same network
-    in expectation (``tests/test_layers.py`` checks it).
-
-    ``frozen = True`` reuses the last mask (same shape) instead of drawing a new
-    one, so a numerical gradient check sees one fixed sub-network.
+    Either way ``E[y_train] = y_test``; backward multiplies ``dout`` by the same
+    factor as forward.  ``frozen = True`` reuses the last mask, so a numerical
+    gradient check sees one fixed sub-network.
     """
 
     def __init__(self, dropout_ratio: float = 0.5, rng: RngLike = None, *, inverted: bool = True) -> None:
         self.dropout_ratio = check_float(
             dropout_ratio, "dropout_ratio", minimum=0.0, maximum=1.0, include_max=False
         )
-        if not isinstance(inverted, (bool, np.bool_)):
-            raise TypeError(f"inverted must be True or False, got {inverted!r}")
-        self.inverted = bool(inverted)
+        self.inverted = check_bool(inverted, "inverted")
         self.rng = make_rng(rng)
         self.mask: np.ndarray | None = None
         self.frozen = False
@@ -150,34 +136,6 @@ class Dropout:
                 return dout
             return dout * dout.dtype.type(1.0 - self.dropout_ratio)
         return dout * self.mask
-
-
-def softmax(x: np.ndarray) -> np.ndarray:
-    """Row-wise ``softmax(x)_i = exp(x_i) / Σ_j exp(x_j)``.
-
-    Shifted by the row maximum first (``softmax(x − c) = softmax(x)``), so
-    ``exp`` never overflows.
-    """
-    z = x - x.max(axis=-1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=-1, keepdims=True)
-    return z
-
-
-def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
-    """Mean cross-entropy ``−(1/N)·Σ_n log y[n, t_n]``; ``t`` holds labels or one-hot rows.
-
-    The smallest positive float is added inside the log (the book adds 1e-7),
-    so a probability that rounded to 0 gives a large finite loss, not inf.
-    """
-    if y.ndim == 1:
-        y = y.reshape(1, -1)
-        t = t.reshape(1, -1) if t.ndim == 1 and t.size == y.size else t.reshape(1)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    batch = y.shape[0]
-    tiny = np.finfo(y.dtype).tiny
-    return float(-np.log(y[np.arange(batch), t] + tiny).sum() / batch)
 
 
 class SoftmaxWithLoss:

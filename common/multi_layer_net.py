@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import regularizers
-from ._validation import RngLike, check_choice, check_dtype, check_float, check_int, make_rng
+from ._validation import RngLike, check_bool, check_choice, check_dtype, check_float, check_int, make_rng
 from .gradient import numerical_gradient as _numerical_gradient
 from .layers import Affine, Dropout, Relu, Sigmoid, SoftmaxWithLoss
 
@@ -40,18 +40,20 @@ def init_scale(weight_init_std: str | float, fan_in: int) -> float:
     return check_float(weight_init_std, "weight_init_std", minimum=0.0, include_min=False)
 
 
-def _dropout_ratio(dropout_ratio: float | None, dropout_ration: float | None) -> float:
-    """``dropout_ratio``, or the book's spelling ``dropout_ration``; both at once must agree."""
+def dropout_ratio_of(dropout_ratio: float | None, dropout_ration: float | None, default: float = 0.5) -> float:
+    """``dropout_ratio``, or the book's spelling ``dropout_ration`` (``default`` if neither is given).
+
+    Both given: they must be equal, else ``TypeError`` naming both.
+    """
     if dropout_ratio is not None and dropout_ration is not None and dropout_ratio != dropout_ration:
         raise TypeError(
             f"got dropout_ratio={dropout_ratio!r} and dropout_ration={dropout_ration!r}: they are two "
             "spellings of the same setting (the book writes dropout_ration); pass one"
         )
-    if dropout_ratio is not None:
-        return check_float(dropout_ratio, "dropout_ratio", minimum=0.0, maximum=1.0, include_max=False)
-    if dropout_ration is not None:
-        return check_float(dropout_ration, "dropout_ration", minimum=0.0, maximum=1.0, include_max=False)
-    return 0.5
+    name, value = ("dropout_ratio", dropout_ratio) if dropout_ratio is not None else ("dropout_ration", dropout_ration)
+    if value is None:
+        return default
+    return check_float(value, name, minimum=0.0, maximum=1.0, include_max=False)
 
 
 class MultiLayerNet:
@@ -101,13 +103,9 @@ class MultiLayerNet:
         self.weight_decay_lambda = check_float(weight_decay_lambda, "weight_decay_lambda", minimum=0.0)
         self.regularizer = regularizers.get_regularizer(regularization)
         self.regularization = self.regularizer.name
-        if not isinstance(use_dropout, (bool, np.bool_)):
-            raise TypeError(f"use_dropout must be True or False, got {use_dropout!r}")
-        self.use_dropout = bool(use_dropout)
-        self.dropout_ratio = _dropout_ratio(dropout_ratio, dropout_ration)
-        if not isinstance(dropout_inverted, (bool, np.bool_)):
-            raise TypeError(f"dropout_inverted must be True or False, got {dropout_inverted!r}")
-        self.dropout_inverted = bool(dropout_inverted)
+        self.use_dropout = check_bool(use_dropout, "use_dropout")
+        self.dropout_ratio = dropout_ratio_of(dropout_ratio, dropout_ration)
+        self.dropout_inverted = check_bool(dropout_inverted, "dropout_inverted")
         self.dtype = check_dtype(dtype)
         self.rng = make_rng(rng)
         self.hidden_layer_num = len(self.hidden_size_list)

@@ -2,6 +2,7 @@
 
     SGD       w ← w − lr·g
     Momentum  v ← m·v − lr·g;  w ← w + v
+    Nesterov  v ← m·v − lr·g;  w ← w + m²·v − (1 + m)·lr·g
     AdaGrad   h ← h + g²;  w ← w − lr·g/(√h + ε)
     RMSprop   h ← ρ·h + (1−ρ)·g²;  w ← w − lr·g/(√h + ε)
     Adam      m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − lr·m̂/(√v̂ + ε)
@@ -9,17 +10,21 @@
     SGDW      w ← (1 − lr·weight_decay)·w − lr·g (decoupled weight decay)
 
 The step size is ``lr`` as in the book; ``learning_rate=`` (the lecture's
-course code's name) is accepted too.  Passing both with different values is a
-``TypeError``.  Either way the optimizer keeps it as ``.lr``.
+name) is accepted too (both with different values: ``TypeError``).  As in the
+book, a parameter may be a Python float or NumPy scalar (``params['x'] = -7.0``
+in ``ch06/optimizer_compare_naive.py``): it is replaced by its updated value,
+while arrays, 0-d ones included, are updated in place.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import numbers
+from typing import Any, Callable
 
 import numpy as np
 
-from ._validation import check_choice, check_float
+from ._validation import check_choice, check_float, is_bool
 
 Params = dict[str, np.ndarray]
 
@@ -41,6 +46,35 @@ def step_size(lr: float | None, learning_rate: float | None, default: float) -> 
     if lr is not None:
         return lr
     return learning_rate if learning_rate is not None else default
+
+
+def _box(value: Any, key: str) -> np.ndarray:
+    if is_bool(value) or not isinstance(value, numbers.Real):
+        raise TypeError(f"params[{key!r}] must be a numpy array or a real number, got {type(value).__name__}")
+    arr = np.array(value)
+    return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
+
+
+def scalars_too(update: Callable[[Any, Params, Params], None]) -> Callable[[Any, Params, Params], None]:
+    """Let ``update`` take scalar parameters as the book's optimizers do.
+
+    A Python float or NumPy scalar in ``params`` is updated as a 0-d array and
+    written back into ``params``; a dict of arrays goes straight through.
+    """
+
+    @functools.wraps(update)
+    def wrapper(self: Any, params: Params, grads: Params) -> None:
+        scalars = [key for key, w in params.items() if not isinstance(w, np.ndarray)]
+        if not scalars:
+            return update(self, params, grads)
+        boxed = dict(params)
+        boxed.update((key, _box(params[key], key)) for key in scalars)
+        update(self, boxed, grads)
+        for key in scalars:
+            # a Python float stays a Python float; a NumPy scalar keeps its dtype
+            params[key] = float(boxed[key]) if isinstance(params[key], float) else boxed[key][()]
+
+    return wrapper
 
 
 class Optimizer:
@@ -72,6 +106,7 @@ class SGD(Optimizer):
     def __init__(self, lr: float | None = None, *, learning_rate: float | None = None) -> None:
         super().__init__(lr, learning_rate=learning_rate, default=0.01)
 
+    @scalars_too
     def update(self, params: Params, grads: Params) -> None:
         for _, w, g in self._pairs(params, grads):
             w -= w.dtype.type(self.lr) * g
@@ -85,6 +120,7 @@ class Momentum(Optimizer):
         self.momentum = check_float(momentum, "momentum", minimum=0.0, maximum=1.0, include_max=False)
         self.v: Params | None = None
 
+    @scalars_too
     def update(self, params: Params, grads: Params) -> None:
         if self.v is None:
             self.v = {k: np.zeros_like(w) for k, w in params.items()}
@@ -95,6 +131,30 @@ class Momentum(Optimizer):
             w += v
 
 
+class Nesterov(Optimizer):
+    """Nesterov's accelerated gradient in the book's form (``lr`` default 0.01).
+
+    ``v ← momentum·v − lr·g;  w ← w + momentum²·v − (1 + momentum)·lr·g``
+    """
+
+    def __init__(self, lr: float | None = None, momentum: float = 0.9, *, learning_rate: float | None = None) -> None:
+        super().__init__(lr, learning_rate=learning_rate, default=0.01)
+        self.momentum = check_float(momentum, "momentum", minimum=0.0, maximum=1.0, include_max=False)
+        self.v: Params | None = None
+
+    @scalars_too
+    def update(self, params: Params, grads: Params) -> None:
+        if self.v is None:
+            self.v = {k: np.zeros_like(w) for k, w in params.items()}
+        m = self.momentum
+        for key, w, g in self._pairs(params, grads):
+            v = self.v[key]
+            v *= w.dtype.type(m)
+            v -= w.dtype.type(self.lr) * g
+            w += w.dtype.type(m * m) * v
+            w -= w.dtype.type((1 + m) * self.lr) * g
+
+
 class AdaGrad(Optimizer):
     """``h ← h + g²;  w ← w − lr·g/(√h + 1e-7)`` (``lr`` default 0.01)."""
 
@@ -102,6 +162,7 @@ class AdaGrad(Optimizer):
         super().__init__(lr, learning_rate=learning_rate, default=0.01)
         self.h: Params | None = None
 
+    @scalars_too
     def update(self, params: Params, grads: Params) -> None:
         if self.h is None:
             self.h = {k: np.zeros_like(w) for k, w in params.items()}
@@ -121,6 +182,7 @@ class RMSprop(Optimizer):
         self.decay_rate = check_float(decay_rate, "decay_rate", minimum=0.0, maximum=1.0, include_max=False)
         self.h: Params | None = None
 
+    @scalars_too
     def update(self, params: Params, grads: Params) -> None:
         if self.h is None:
             self.h = {k: np.zeros_like(w) for k, w in params.items()}
@@ -155,6 +217,7 @@ class Adam(Optimizer):
         self.m: Params | None = None
         self.v: Params | None = None
 
+    @scalars_too
     def update(self, params: Params, grads: Params) -> None:
         if self.m is None or self.v is None:
             self.m = {k: np.zeros_like(w) for k, w in params.items()}
@@ -189,6 +252,7 @@ class SGDW(SGD):
         super().__init__(lr, learning_rate=learning_rate)
         self.weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
 
+    @scalars_too
     def update(self, params: Params, grads: Params) -> None:
         for key, w, g in self._pairs(params, grads):
             if self.weight_decay and key.startswith("W"):
@@ -226,6 +290,7 @@ class AdamW(Adam):
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "momentum": Momentum,
+    "nesterov": Nesterov,
     "adagrad": AdaGrad,
     "rmsprop": RMSprop,
     "adam": Adam,

@@ -10,21 +10,10 @@ function, sums it over layers and multiplies it by a coefficient λ:
 penalty's gradient to ``grad`` in place; ``l2_penalty``/``l1_penalty`` give the
 value added to the loss.  Biases are never passed here: they are not penalized.
 
-:data:`REGULARIZERS` is the one list of penalties the course knows.
-``MultiLayerNet(regularization=...)``, the explorer's choices and the tuning
-code all read it, so a new penalty is one entry there plus its test.  For
-example, an elastic net ``λ·Σ(α|W| + ½(1 − α)W²)`` would be::
-
-    def elastic_penalty(weights, rate):
-        return 0.5 * l1_penalty(weights, rate) + 0.5 * l2_penalty(weights, rate)
-
-    def elastic(param, grad, rate):
-        lasso(param, grad, 0.5 * rate)
-        ridge(param, grad, 0.5 * rate)
-
-    REGULARIZERS["elastic"] = Regularizer("elastic", "E + λ·Σ(½|W| + ¼W²)", elastic_penalty, elastic)
-
-(``tests/test_regularizers.py`` registers exactly that and trains with it.)
+:data:`REGULARIZERS` is the one list of penalties: ``MultiLayerNet(regularization=...)``
+and the course's explorer and tuning read it, so a new penalty is one entry,
+``Regularizer(name, label, penalty_fn, gradient_fn)`` (``tests/test_regularizers.py``
+adds an elastic net that way).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import regularizers
 from ._validation import RngLike, check_array, check_int, make_rng
-from .layers import cross_entropy_error, softmax
+from .functions import cross_entropy_error, softmax
 from .optimizer import Optimizer, make_optimizer
 
 Callback = Callable[["History"], Any]

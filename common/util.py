@@ -1,18 +1,11 @@
 """The book's ``common/util.py`` helpers that its ch. 6 scripts import.
 
-- ``shuffle_dataset(x, t, rng=None)`` — ``hyperparameter_optimization.py``
-  shuffles before splitting off validation data.
-- ``smooth_curve(x)`` — ``optimizer_compare_mnist.py`` and
-  ``weight_init_compare.py`` smooth their per-iteration loss curves.
-
-The book's ``im2col``/``col2im``/``conv_output_size`` belong to ch. 7 (CNNs),
-which this course does not cover, so they are not here.
-
-Difference from the book: ``shuffle_dataset`` draws from a seeded
-``numpy.random.Generator`` passed as ``rng`` (an int seed, a Generator, or
-``None`` for a fresh unseeded one), never from the global ``np.random`` state.
-Where the book writes ``np.random.seed(0)`` once to make a script repeatable,
-pass ``rng=0`` (or one ``rng = np.random.default_rng(0)`` shared by every call).
+``shuffle_dataset`` (``hyperparameter_optimization.py``) and ``smooth_curve``
+(``optimizer_compare_mnist.py``, ``weight_init_compare.py``).  The CNN helpers
+(``im2col``, ch. 7) are not part of this course.  Difference from the book:
+``shuffle_dataset`` draws from ``rng`` (an int seed, a Generator, or ``None``
+for a fresh one), never from the global ``np.random``; pass ``rng=0`` where the
+book calls ``np.random.seed(0)``.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from common._validation import RngLike, check_array, check_float, check_float_array, check_int, make_rng
+from common._validation import RngLike, check_array, check_bool, check_float, check_float_array, check_int, make_rng
 
 __all__ = [
     "random_crop",
@@ -319,8 +319,7 @@ def gaussian_noise(
     """
     arr = check_float_array(images, "images", ndim=None)
     sd = check_float(std, "std", minimum=0.0)
-    if not isinstance(clip, (bool, np.bool_)):
-        raise TypeError(f"clip must be True or False, got {type(clip).__name__} {clip!r}")
+    clip = check_bool(clip, "clip")
     gen = make_rng(rng)
     # Draw directly in the image dtype: no float64 temporary, no cast back.
     out = gen.standard_normal(arr.shape, dtype=arr.dtype)

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from common._validation import check_int
+from common._validation import check_bool, check_int
 
 __all__ = ["parameter_count", "count_parameters"]
 
@@ -36,8 +36,7 @@ def parameter_count(
         raise TypeError(f"hidden_size_list must be a list of positive ints, got {hidden_size_list!r}")
     hidden = [check_int(h, f"hidden_size_list[{i}]", minimum=1) for i, h in enumerate(hidden_size_list)]
     sizes = [check_int(input_size, "input_size", minimum=1), *hidden, check_int(output_size, "output_size", minimum=1)]
-    if not isinstance(biases, (bool, np.bool_)):
-        raise TypeError(f"biases must be True or False, got {biases!r}")
+    biases = check_bool(biases, "biases")
     return sum(n_in * n_out + (n_out if biases else 0) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
@@ -46,8 +45,7 @@ def count_parameters(network: Any, *, biases: bool = True) -> int:
     params = getattr(network, "params", None)
     if not isinstance(params, dict):
         raise TypeError(f"network must have a .params dict (like MultiLayerNet), got {type(network).__name__}")
-    if not isinstance(biases, (bool, np.bool_)):
-        raise TypeError(f"biases must be True or False, got {biases!r}")
+    biases = check_bool(biases, "biases")
     total = 0
     for key, value in params.items():
         if not isinstance(value, np.ndarray):

@@ -31,7 +31,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from course import run_cache
-from common._validation import check_bool, check_choice, check_float, check_int
+from common._validation import check_bool, check_choice, check_float, check_int, is_bool
 from common.datasets import load_mnist
 from common.multi_layer_net import ACTIVATIONS, MultiLayerNet
 from common.optimizer import OPTIMIZERS, Optimizer
@@ -218,7 +218,7 @@ def _build(
     engine: bool,
     evaluation: str = "exact",
 ) -> tuple[MultiLayerNet, Trainer]:
-    if not isinstance(engine, (bool, np.bool_)):
+    if not is_bool(engine):
         raise TypeError(f"engine must be True (course.engine.FastTrainer) or False (the reference Trainer), "
                         f"got {engine!r}")
     if data is None:

@@ -1,23 +1,22 @@
 """Optional download of the full MNIST data set (70,000 digits).
 
-The course runs on the 5,000-digit subset shipped in ``data/`` and never needs
-the network.  Learners who want to see how overfitting changes with twelve
-times more training data can fetch the original files once::
+The course runs on the 5,000-digit subset shipped with ``common`` and never
+needs the network.  Learners who want to see how overfitting changes with
+twelve times more training data can fetch the original files once::
 
-    python -m common.datasets download            # into default_dir()
-    python -m common.datasets download --dir DIR  # anywhere else
+    python -m course.mnist_full download            # into default_dir()
+    python -m course.mnist_full download --dir DIR  # anywhere else
 
-and then load them with ``load_mnist(source='full')`` (which calls
-:func:`load_full`).
+and then load them with ``load_mnist(source='full')`` (``common.datasets``
+reads them the book's way).
 
 The downloading itself is `pooch <https://www.fatiando.org/pooch/>`_'s: it
 streams each file into a temporary file next to the target, checks its MD5
 sum, and only then renames it into place (so an interrupted or corrupted
 download never leaves a file that looks valid); it retries a failed attempt
 and shows a ``tqdm`` progress bar.  This module only adds what pooch does not
-do: several mirrors tried in turn, one readable error listing what each mirror
-answered (and saying "offline" when none could be reached), and the IDX
-parser (no pickle).
+do: several mirrors tried in turn, and one readable error listing what each
+mirror answered (and saying "offline" when none could be reached).
 """
 
 from __future__ import annotations
@@ -26,13 +25,10 @@ import argparse
 import contextlib
 import gzip
 import logging
-import math
 import os
 import re
-import shlex
 import sys
 import urllib.parse
-import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,7 +37,8 @@ import numpy as np
 import pooch
 import requests
 
-from common._validation import check_float, check_int
+from common._validation import check_bool, check_float, check_int
+from common.datasets import mnist_dir
 from course.i18n import t
 
 __all__ = [
@@ -50,8 +47,6 @@ __all__ = [
     "DownloadError",
     "default_dir",
     "download",
-    "read_idx",
-    "load_full",
     "main",
 ]
 
@@ -70,21 +65,7 @@ MIRRORS: tuple[str, ...] = (
 )
 """Base URLs tried in order; a file's URL is the base URL + its name."""
 
-_TRAIN_IMAGES, _TRAIN_LABELS, _TEST_IMAGES, _TEST_LABELS = FILES
-_CACHE_SUBDIR = Path(".cache") / "overfitting-course" / "mnist"
 _USER_AGENT = "overfitting-course-mnist/0.2 (pooch)"
-_DOWNLOAD_HINT = "python -m common.datasets download"
-
-# IDX type byte -> big-endian NumPy dtype (http://yann.lecun.com/exdb/mnist/).
-_IDX_DTYPES: dict[int, np.dtype] = {
-    0x08: np.dtype(">u1"),
-    0x09: np.dtype(">i1"),
-    0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"),
-    0x0D: np.dtype(">f4"),
-    0x0E: np.dtype(">f8"),
-}
-
 
 class DownloadError(RuntimeError):
     """No mirror delivered a file with the expected checksum."""
@@ -93,17 +74,9 @@ class DownloadError(RuntimeError):
 # --------------------------------------------------------------------------- paths
 
 
-def default_dir() -> Path:
-    """Return the directory the full MNIST files are downloaded to.
-
-    ``$MNIST_DIR`` wins when it is set (so a class can share one copy);
-    otherwise ``~/.cache/overfitting-course/mnist``.  The directory is not
-    created here.
-    """
-    env = os.environ.get("MNIST_DIR", "").strip()
-    if env:
-        return Path(env).expanduser()
-    return Path.home() / _CACHE_SUBDIR
+default_dir = mnist_dir
+"""The folder ``load_mnist(source='full')`` reads: ``$MNIST_DIR`` (so a class can share one copy) or
+``~/.cache/overfitting-course/mnist``."""
 
 
 def _as_dir(dest_dir: str | os.PathLike[str] | None, name: str = "dest_dir") -> Path:
@@ -367,9 +340,7 @@ def download(
     wanted = _check_files(files)
     timeout = check_float(timeout, "timeout", minimum=0.0, include_min=False)
     retries = check_int(retries, "retries", minimum=0, maximum=10)
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False, got {type(progress).__name__} {progress!r}")
-    progress = bool(progress)
+    progress = check_bool(progress, "progress")
 
     dest.mkdir(parents=True, exist_ok=True)
     with _quiet_pooch():
@@ -383,110 +354,6 @@ def download(
     return dest
 
 
-# ------------------------------------------------------------------------- parsing
-
-
-def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read an IDX file (as used by MNIST) into a NumPy array.
-
-    The file may be gzip-compressed (``*.gz``, detected from its content) or
-    plain.  The header is a 4-byte magic number ``0x0000TTDD`` (``TT`` the
-    element type, ``0x08`` = uint8; ``DD`` the number of dimensions) followed
-    by one big-endian uint32 per dimension.  MNIST images are ``0x00000803``
-    -> ``uint8 (N, 28, 28)``; labels are ``0x00000801`` -> ``uint8 (N,)``.
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``path`` does not exist.
-    ValueError
-        If the file is not valid gzip, has a bad magic number, or its payload
-        is shorter or longer than the header's dimensions require.
-    """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    path = Path(path)
-    name = path.name
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(raw)
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise ValueError(
-                f"{name}: not a valid gzip file ({exc}); delete it and download again"
-            ) from None
-    else:
-        data = raw
-
-    if len(data) < 4:
-        raise ValueError(f"{name}: too short for an IDX header ({len(data)} bytes)")
-    magic = int.from_bytes(data[:4], "big")
-    type_code, ndim = data[2], data[3]
-    if data[0] != 0 or data[1] != 0 or type_code not in _IDX_DTYPES or ndim == 0:
-        raise ValueError(
-            f"{name}: bad IDX magic number 0x{magic:08X} "
-            "(expected 0x00000803 for images or 0x00000801 for labels)"
-        )
-    header_len = 4 + 4 * ndim
-    if len(data) < header_len:
-        raise ValueError(f"{name}: header says {ndim} dimensions but the file ends after {len(data)} bytes")
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    dtype = _IDX_DTYPES[type_code]
-    # math.prod on Python ints: a corrupt header cannot overflow into a plausible size.
-    expected = math.prod(shape) * dtype.itemsize
-    payload = len(data) - header_len
-    if payload != expected:
-        raise ValueError(
-            f"{name}: header says shape {shape} ({expected} bytes of data) but the file holds "
-            f"{payload} bytes; the file is truncated or corrupt, delete it and download again"
-        )
-    # .astype gives native byte order and a writable array that owns its memory.
-    return np.frombuffer(data, dtype=dtype, offset=header_len).reshape(shape).astype(dtype.newbyteorder("="))
-
-
-def load_full(
-    dest_dir: str | os.PathLike[str] | None = None,
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Load the downloaded full MNIST set.
-
-    Returns ``((x_train, t_train), (x_test, t_test))`` as ``uint8`` arrays:
-    images of shape ``(N, 28, 28)`` with values 0-255 and labels of shape
-    ``(N,)`` with values 0-9 (N = 60,000 for train and 10,000 for test).
-    Scaling and flattening are left to ``load_mnist``.
-
-    Raises
-    ------
-    FileNotFoundError
-        If any of the four files is missing; run ``python -m common.datasets download``.
-    ValueError
-        If a file is corrupt or images and labels do not match.
-    """
-    dest = _as_dir(dest_dir)
-    missing = [name for name in FILES if not (dest / name).is_file()]
-    if missing:
-        command = _DOWNLOAD_HINT if dest_dir is None else f"{_DOWNLOAD_HINT} --dir {shlex.quote(str(dest))}"
-        raise FileNotFoundError(
-            f"the full MNIST files are not in {dest} (missing: {', '.join(missing)}). "
-            f"Download them once (about 11 MB) with:  {command}   "
-            "or keep using the shipped subset: load_mnist() (source='subset')"
-        )
-
-    def pair(images_name: str, labels_name: str) -> tuple[np.ndarray, np.ndarray]:
-        x = read_idx(dest / images_name)
-        t = read_idx(dest / labels_name)
-        if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (28, 28):
-            raise ValueError(f"{images_name}: expected uint8 images of shape (N, 28, 28), got {x.dtype} {x.shape}")
-        if t.dtype != np.uint8 or t.ndim != 1:
-            raise ValueError(f"{labels_name}: expected uint8 labels of shape (N,), got {t.dtype} {t.shape}")
-        if len(x) != len(t):
-            raise ValueError(f"{images_name} holds {len(x)} images but {labels_name} holds {len(t)} labels")
-        if t.size and t.max() > 9:
-            raise ValueError(f"{labels_name}: labels must be digits 0-9, found {int(t.max())}")
-        return x, t
-
-    return pair(_TRAIN_IMAGES, _TRAIN_LABELS), pair(_TEST_IMAGES, _TEST_LABELS)
-
-
 # ----------------------------------------------------------------------------- CLI
 
 
@@ -497,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     (the reason is printed to stderr without a traceback), 2 for bad arguments.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m common.datasets",
+        prog="python -m course.mnist_full",
         description="Fetch the optional full MNIST data set (70,000 digits, about 11 MB). "
         "The course itself only needs the shipped 5,000-digit subset.",
     )
@@ -508,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--dir",
         metavar="DIR",
         default=None,
-        help=f"target directory (default: $MNIST_DIR or ~/{_CACHE_SUBDIR.as_posix()})",
+        help="target directory (default: $MNIST_DIR or ~/.cache/overfitting-course/mnist)",
     )
     try:
         args = parser.parse_args(None if argv is None else list(argv))

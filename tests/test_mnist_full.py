@@ -1,4 +1,5 @@
-"""Tests for :mod:`course.mnist_full` (downloads through pooch) against a local HTTP server.
+"""Tests for :mod:`course.mnist_full` (downloads through pooch) against a local HTTP server,
+and for ``common.datasets.load_full`` reading what it downloaded.
 
 Nothing here leaves 127.0.0.1: every download gets explicit local mirrors, and
 an autouse fixture points the module defaults at a closed local port so a
@@ -20,8 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from common import datasets
+from common.datasets import load_full
 from course import mnist_full
-from course.mnist_full import DownloadError, download, load_full, main, read_idx
+from course.mnist_full import DownloadError, download, main
 
 N_TRAIN, N_TEST = 5, 3
 TIMEOUT = 2.0
@@ -192,23 +195,38 @@ def test_good_download_then_load(mirror: Mirror, dataset: Dataset, tmp_path: Pat
     assert sorted(p.name for p in dest.iterdir()) == sorted(dataset.blobs)
     for name, blob in dataset.blobs.items():
         assert md5((dest / name).read_bytes()) == md5(blob)
-        got = read_idx(dest / name)
-        assert got.dtype == np.uint8
-        np.testing.assert_array_equal(got, dataset.arrays[name])
 
     (x_train, t_train), (x_test, t_test) = load_full(dest)
-    assert x_train.shape == (N_TRAIN, 28, 28) and t_train.shape == (N_TRAIN,)
-    assert x_test.shape == (N_TEST, 28, 28) and t_test.shape == (N_TEST,)
-    np.testing.assert_array_equal(x_train, dataset.arrays["train-images-idx3-ubyte.gz"])
+    assert x_train.shape == (N_TRAIN, 784) and t_train.shape == (N_TRAIN,)
+    assert x_test.shape == (N_TEST, 784) and t_test.shape == (N_TEST,)
+    assert x_train.dtype == t_train.dtype == np.uint8
+    np.testing.assert_array_equal(x_train.reshape(-1, 28, 28), dataset.arrays["train-images-idx3-ubyte.gz"])
+    np.testing.assert_array_equal(x_test.reshape(-1, 28, 28), dataset.arrays["t10k-images-idx3-ubyte.gz"])
+    np.testing.assert_array_equal(t_train, dataset.arrays["train-labels-idx1-ubyte.gz"])
     np.testing.assert_array_equal(t_test, dataset.arrays["t10k-labels-idx1-ubyte.gz"])
-    x_train[0, 0, 0] = 1  # arrays are writable copies, not views of a bytes buffer
+    x_train[0, 0] = 1  # arrays are writable, not views of a read-only bytes buffer
+
+
+def test_load_mnist_full_reads_the_download_folder(
+    monkeypatch: pytest.MonkeyPatch, mirror: Mirror, dataset: Dataset, tmp_path: Path
+) -> None:
+    download(mirrors=[mirror.url("good")], files=dataset.files, timeout=TIMEOUT, progress=False)
+    monkeypatch.setattr(datasets, "_cache", {})
+    (x_train, t_train), (x_test, _) = datasets.load_mnist(normalize=False, flatten=False, source="full")
+    assert x_train.shape == (N_TRAIN, 1, 28, 28) and x_test.shape == (N_TEST, 1, 28, 28)
+    np.testing.assert_array_equal(x_train[:, 0], dataset.arrays["train-images-idx3-ubyte.gz"])
+    np.testing.assert_array_equal(t_train, dataset.arrays["train-labels-idx1-ubyte.gz"])
+
+
+def test_the_download_fetches_the_files_load_full_reads() -> None:
+    assert set(mnist_full.FILES) == set(datasets.key_file.values())
 
 
 def test_default_dir_used_when_dest_is_none(mirror: Mirror, dataset: Dataset) -> None:
     out = download(mirrors=[mirror.url("good")], files=dataset.files, timeout=TIMEOUT, progress=False)
-    assert out == mnist_full.default_dir()
+    assert out == mnist_full.default_dir() == datasets.mnist_dir()
     (x_train, _), _ = load_full()
-    assert x_train.shape == (N_TRAIN, 28, 28)
+    assert x_train.shape == (N_TRAIN, 784)
 
 
 def test_second_call_makes_no_request(mirror: Mirror, dataset: Dataset, tmp_path: Path) -> None:
@@ -333,69 +351,65 @@ def test_download_validates_arguments(tmp_path: Path, dataset: Dataset) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-# ------------------------------------------------------------------------ read_idx
+# ------------------------------------------------------------- load_full's checks
 
 
-def test_read_idx_plain_and_gzip(tmp_path: Path) -> None:
-    arr = np.arange(12, dtype=np.uint8).reshape(2, 3, 2)
-    (tmp_path / "a.idx").write_bytes(idx_bytes(arr))
-    (tmp_path / "a.idx.gz").write_bytes(gzip.compress(idx_bytes(arr)))
-    for name in ("a.idx", "a.idx.gz"):
-        got = read_idx(tmp_path / name)
-        assert got.dtype == np.uint8 and got.shape == (2, 3, 2)
-        np.testing.assert_array_equal(got, arr)
+def write_set(folder: Path, dataset: Dataset, name: str | None = None, data: bytes | None = None) -> Path:
+    """The four files of ``dataset`` in ``folder``, file ``name`` replaced by ``data`` (gzipped as given)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for file, blob in dataset.blobs.items():
+        (folder / file).write_bytes(data if file == name else blob)
+    return folder
 
 
-@pytest.mark.parametrize("magic", [0x00000903 + 0x1000000, 0x12345678, 0x00000800, 0x00000A01])
-def test_read_idx_rejects_bad_magic(tmp_path: Path, magic: int) -> None:
-    path = tmp_path / "bad-magic-idx1-ubyte.gz"
-    path.write_bytes(gzip.compress(idx_bytes(np.zeros(4, np.uint8), magic=magic)))
-    with pytest.raises(ValueError, match=r"bad-magic-idx1-ubyte\.gz.*magic"):
-        read_idx(path)
+@pytest.mark.parametrize("magic", [0x00000903 + 0x1000000, 0x12345678, 0x00000800, 0x00000803])
+def test_load_full_rejects_bad_magic(tmp_path: Path, dataset: Dataset, magic: int) -> None:
+    data = gzip.compress(idx_bytes(np.zeros(N_TRAIN, np.uint8), magic=magic))
+    folder = write_set(tmp_path, dataset, "train-labels-idx1-ubyte.gz", data)
+    with pytest.raises(ValueError, match=r"train-labels-idx1-ubyte\.gz.*magic"):
+        load_full(folder)
 
 
 @pytest.mark.parametrize("cut", [1, 100])
-def test_read_idx_rejects_truncated_payload(tmp_path: Path, cut: int) -> None:
-    data = idx_bytes(np.zeros((3, 28, 28), np.uint8))[:-cut]
-    path = tmp_path / "short-idx3-ubyte.gz"
-    path.write_bytes(gzip.compress(data))
-    with pytest.raises(ValueError, match=r"short-idx3-ubyte\.gz.*truncated"):
-        read_idx(path)
+def test_load_full_rejects_truncated_payload(tmp_path: Path, dataset: Dataset, cut: int) -> None:
+    data = gzip.compress(idx_bytes(np.zeros((N_TRAIN, 28, 28), np.uint8))[:-cut])
+    folder = write_set(tmp_path, dataset, "train-images-idx3-ubyte.gz", data)
+    with pytest.raises(ValueError, match=r"train-images-idx3-ubyte\.gz.*truncated"):
+        load_full(folder)
 
 
-def test_read_idx_rejects_extra_bytes_and_short_header(tmp_path: Path) -> None:
-    path = tmp_path / "long.gz"
-    path.write_bytes(gzip.compress(idx_bytes(np.zeros(4, np.uint8)) + b"\0"))
-    with pytest.raises(ValueError, match="long.gz"):
-        read_idx(path)
-    path = tmp_path / "header.gz"
-    path.write_bytes(gzip.compress(struct.pack(">I", 0x00000803) + b"\0\0\0\5"))
-    with pytest.raises(ValueError, match="header.gz"):
-        read_idx(path)
+def test_load_full_rejects_extra_bytes_short_header_and_wrong_image_size(tmp_path: Path, dataset: Dataset) -> None:
+    name = "t10k-images-idx3-ubyte.gz"
+    for data in (
+        idx_bytes(np.zeros((N_TEST, 28, 28), np.uint8)) + b"\0",
+        struct.pack(">I", 0x00000803) + b"\0\0\0\5",
+        idx_bytes(np.zeros((N_TEST, 27, 29), np.uint8)),
+    ):
+        folder = write_set(tmp_path, dataset, name, gzip.compress(data))
+        with pytest.raises(ValueError, match=name.replace(".", r"\.")):
+            load_full(folder)
 
 
-def test_read_idx_rejects_broken_gzip(tmp_path: Path) -> None:
-    path = tmp_path / "cut.gz"
-    path.write_bytes(gzip.compress(idx_bytes(np.zeros(50, np.uint8)))[:-10])
-    with pytest.raises(ValueError, match="cut.gz.*gzip"):
-        read_idx(path)
-
-
-# ------------------------------------------------------------------------ load_full
+def test_load_full_rejects_broken_gzip(tmp_path: Path, dataset: Dataset) -> None:
+    data = dataset.blobs["t10k-labels-idx1-ubyte.gz"][:-10]
+    folder = write_set(tmp_path, dataset, "t10k-labels-idx1-ubyte.gz", data)
+    with pytest.raises(ValueError, match=r"t10k-labels-idx1-ubyte\.gz.*gzip"):
+        load_full(folder)
 
 
 def test_load_full_missing_files_says_how_to_download(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"python -m common\.datasets download") as info:
+    with pytest.raises(FileNotFoundError, match=r"python -m course\.mnist_full download") as info:
         load_full(tmp_path)
-    assert "train-images-idx3-ubyte.gz" in str(info.value)
+    assert "train-images-idx3-ubyte.gz" in str(info.value) and str(tmp_path) in str(info.value)
 
 
-def test_load_full_rejects_mismatched_counts(mirror: Mirror, dataset: Dataset, tmp_path: Path) -> None:
-    download(tmp_path, mirrors=[mirror.url("good")], files=dataset.files, timeout=TIMEOUT, progress=False)
-    labels = np.zeros(N_TRAIN + 1, np.uint8)
-    (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(labels)))
+def test_load_full_rejects_mismatched_counts_and_labels_over_9(tmp_path: Path, dataset: Dataset) -> None:
+    labels = gzip.compress(idx_bytes(np.zeros(N_TRAIN + 1, np.uint8)))
     with pytest.raises(ValueError, match="labels"):
-        load_full(tmp_path)
+        load_full(write_set(tmp_path, dataset, "train-labels-idx1-ubyte.gz", labels))
+    labels = gzip.compress(idx_bytes(np.full(N_TRAIN, 10, np.uint8)))
+    with pytest.raises(ValueError, match="0-9"):
+        load_full(write_set(tmp_path, dataset, "train-labels-idx1-ubyte.gz", labels))
 
 
 # ----------------------------------------------------------------------------- CLI

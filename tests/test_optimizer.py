@@ -1,4 +1,4 @@
-"""Optimizers: one step against formulas written out here, in-place updates, and make_optimizer."""
+"""Optimizers: one step against formulas written out here, in-place updates, scalar parameters, make_optimizer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, AdamW, Momentum, RMSprop, make_optimizer
+from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop, make_optimizer
 from course.proximal import ProximalSGD
 
 ALL_CLASSES = [*OPTIMIZERS.values(), ProximalSGD]
@@ -48,6 +48,10 @@ def reference_run(name, w0, grads_seq, **hp):
                 elif name == "momentum":
                     state_a[i] = hp["momentum"] * state_a[i] - lr * g[i]
                     w[i] = w[i] + state_a[i]
+                elif name == "nesterov":  # the book's form
+                    m = hp["momentum"]
+                    state_a[i] = m * state_a[i] - lr * g[i]
+                    w[i] = w[i] + m * m * state_a[i] - (1 + m) * lr * g[i]
                 elif name == "adagrad":
                     state_a[i] = state_a[i] + g[i] ** 2
                     w[i] = w[i] - lr * g[i] / (math.sqrt(state_a[i]) + EPS)
@@ -73,6 +77,7 @@ def reference_run(name, w0, grads_seq, **hp):
 CASES = [
     ("sgd", SGD, dict(lr=0.1)),
     ("momentum", Momentum, dict(lr=0.1, momentum=0.8)),
+    ("nesterov", Nesterov, dict(lr=0.1, momentum=0.8)),
     ("adagrad", AdaGrad, dict(lr=0.3)),
     ("rmsprop", RMSprop, dict(lr=0.05, decay_rate=0.9)),
     ("adam", Adam, dict(lr=0.01, beta1=0.8, beta2=0.95)),
@@ -103,6 +108,41 @@ def test_float32_params_stay_float32(name, cls, hp):
     grads = {k: v.astype(np.float32) for k, v in make_grads_sequence(steps=1)[0].items()}
     cls(**hp).update(params, grads)
     assert all(v.dtype == np.float32 for v in params.values())
+
+
+SCALAR_HP = {"sgdw": dict(lr=0.1, weight_decay=0.5), **{name: hp for name, _, hp in CASES}}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_scalar_params_as_in_the_books_optimizer_compare_naive(name):
+    # params['x'] = -7.0 as a Python float, a NumPy scalar or a 0-d array: the same steps as a (1,) array
+    hp = SCALAR_HP[name]
+    g_seq = [{"x": g} for g in (0.7, -0.2, 0.4)]
+    as_array = {"x": np.array([-7.0])}
+    as_float, as_numpy, as_0d = {"x": -7.0}, {"x": np.float64(-7.0)}, {"x": np.array(-7.0)}
+    zero_d = as_0d["x"]
+    opts = [OPTIMIZERS[name](**hp) for _ in range(4)]
+    for grads in g_seq:
+        for opt, params in zip(opts, (as_array, as_float, as_numpy, as_0d)):
+            opt.update(params, grads)
+    expected = float(as_array["x"][0])
+    assert expected != -7.0
+    assert type(as_float["x"]) is float and as_float["x"] == expected
+    assert isinstance(as_numpy["x"], float) and as_numpy["x"] == expected
+    assert as_0d["x"] is zero_d and float(zero_d) == expected  # a 0-d array is updated in place
+
+
+def test_scalar_params_keep_their_numpy_dtype_and_int_grads_work():
+    params = {"x": np.float32(-7.0), "y": 2}  # the book's grads start as ints: grads['x'], grads['y'] = 0, 0
+    Momentum(lr=0.1).update(params, {"x": 0, "y": 4})
+    assert type(params["x"]) is np.float32 and params["x"] == np.float32(-7.0)
+    assert params["y"] == pytest.approx(2 - 0.1 * 4)
+
+
+@pytest.mark.parametrize("bad", ["-7", None, True, [1.0]])
+def test_a_parameter_that_is_no_number_raises_naming_it(bad):
+    with pytest.raises(TypeError, match=r"params\['x'\]"):
+        SGD(lr=0.1).update({"x": bad, "W": np.zeros(2)}, {"x": 0.5, "W": np.ones(2)})
 
 
 def test_grads_with_unknown_key_raise():
@@ -190,7 +230,7 @@ def test_bad_hyperparameters_raise_naming_them(cls, kwargs, name):
 
 
 @pytest.mark.parametrize(
-    "name, lr", [("sgd", 0.1), ("momentum", 0.05), ("adagrad", 0.5), ("rmsprop", 0.05), ("adam", 0.1), ("adamw", 0.1)]
+    "name, lr", [("sgd", 0.1), ("momentum", 0.05), ("nesterov", 0.05), ("adagrad", 0.5), ("rmsprop", 0.05), ("adam", 0.1), ("adamw", 0.1)]
 )
 def test_each_optimizer_decreases_a_quadratic(name, lr):
     """f(w) = ½ Σ a·(w − c)², minimum at c (AdamW's decay pulls W slightly toward 0)."""
@@ -248,7 +288,7 @@ def test_bad_learning_rate_raises_naming_learning_rate(cls, bad, exc):
 
 
 def test_default_step_sizes_are_the_books():
-    assert SGD().lr == Momentum().lr == AdaGrad().lr == RMSprop().lr == 0.01
+    assert SGD().lr == Momentum().lr == Nesterov().lr == AdaGrad().lr == RMSprop().lr == 0.01
     assert Adam().lr == AdamW().lr == 0.001
 
 

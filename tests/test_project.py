@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks" / "ja").glob("*.ipynb"))
-SOURCES = sorted((ROOT / "common").glob("*.py"))
+SOURCES = sorted((ROOT / "common").rglob("*.py")) + sorted((ROOT / "course").rglob("*.py"))
 
 
 def test_there_are_notebooks():
@@ -101,7 +101,7 @@ def _global_rng_uses(tree: ast.AST) -> list[str]:
     return uses
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_pickle_and_no_global_rng(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     imported = {a.name for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from common._validation import (
     check_array,
+    check_bool,
     check_choice,
     check_dtype,
     check_float,
     check_float_array,
     check_int,
+    is_bool,
     make_rng,
 )
 
@@ -182,3 +186,14 @@ def test_check_float_array_and_dtype():
             check_dtype(bad)
     with pytest.raises(TypeError, match="dtype"):
         check_dtype("not a dtype")
+
+
+def test_one_bool_check_in_common():
+    # is_bool/check_bool is the one place that knows np.bool_ counts as a bool (and 0/1 do not)
+    root = Path(__file__).resolve().parent.parent
+    inline = [p.name for p in sorted((root / "common").rglob("*.py"))
+              if p.name != "_validation.py" and "np.bool_)" in p.read_text(encoding="utf-8")]
+    assert not inline, f"use common._validation.check_bool/is_bool instead of an inline check in {inline}"
+    assert check_bool(np.True_, "flag") is True and is_bool(False) and not is_bool(1)
+    with pytest.raises(TypeError, match="flag must be True or False"):
+        check_bool(1, "flag")
