@@ -39,9 +39,9 @@ MESSAGES: dict[str, str] = {
     "explorer.label.n_seeds": "シード数（実行回数）",
     "explorer.label.hidden_layers": "隠れ層の数",
     "explorer.label.hidden_size": "各層のユニット数",
-    "explorer.label.augment_shift": "水増し: 平行移動 (px)",
-    "explorer.label.augment_rotation": "水増し: 回転 (°)",
-    "explorer.label.augment_noise": "水増し: ノイズ σ",
+    "explorer.label.augment_shift": "データ拡張: 平行移動 (px)",
+    "explorer.label.augment_rotation": "データ拡張: 回転 (°)",
+    "explorer.label.augment_noise": "データ拡張: ノイズ σ",
     "explorer.lambda.none": "λ（未使用）",
     "explorer.lambda.l2": "λ（荷重減衰）",
     "explorer.lambda.l1": "λ（L1正則化）",
@@ -129,7 +129,7 @@ MESSAGES: dict[str, str] = {
     "explorer.summary.optimizer": "{name} lr={lr}",
     "explorer.summary.n_train": "{n}枚",
     "explorer.summary.hidden": "{layers}×{size}ユニット",
-    "explorer.summary.augment": "水増しあり",
+    "explorer.summary.augment": "データ拡張あり",
     "explorer.summary.epochs": "{n}エポック",
     "explorer.summary.seed": "シード {seed}",
     "explorer.summary.seeds": "シード {first}–{last}",
@@ -210,11 +210,11 @@ MESSAGES: dict[str, str] = {
     ),
     "exercises.crop_no_channel": (
         "形状 {got} を返しました。期待される形状は {want} で、チャンネルの軸が抜けています（image[top:bottom, left:right, :] "
-        "のように切り出します）"
+        "のようにクロップします）"
     ),
     "exercises.crop_channels_first": (
         "形状 {got} を返しました。期待される形状は {want} です。最初の軸がすべて残っています。image[:, top:bottom, left:right] "
-        "は画像を (チャンネル, 縦幅, 横幅) とみなしていますが、講義の画像は (縦幅, 横幅, チャンネル) なので image[top:bottom, left:right, :] と切り出します"
+        "は画像を (チャンネル, 縦幅, 横幅) とみなしていますが、講義の画像は (縦幅, 横幅, チャンネル) なので image[top:bottom, left:right, :] とクロップします"
     ),
     "exercises.crop_whole": "画像全体 {got} を返しました。期待されるのは形状 {want} のクロップです",
     "exercises.crop_bad_shape": "形状 {got} を返しました。期待される形状は (crop_h, crop_w, channels) = {want} です",
@@ -232,7 +232,7 @@ MESSAGES: dict[str, str] = {
     "exercises.edge_bottom": "下",
     "exercises.edge_right": "右",
     "exercises.crop_last_offset": (
-        "{axis} が最後のオフセット {last} = {letter} − crop_{letter} に一度もなりませんでした。{edge}端に接する窓が切り出されません。"
+        "{axis} が最後のオフセット {last} = {letter} − crop_{letter} に一度もなりませんでした。{edge}端に接する窓がクロップされません。"
         "randint(low, high) も integers(low, high) も high を含まないので、(0, {letter} − crop_{letter} + "
         "1) から選びます。（講義のコードにもこの 1 つずれ（off-by-one）があります。）"
     ),
@@ -340,7 +340,7 @@ MESSAGES: dict[str, str] = {
         "訓練データとテストデータの正解率のギャップが縮まったので、テストデータの正解率が上がらなくても、過学習は抑えられている。"
     ),
     "exercises.test_gap.option1": "テストデータの正解率が上がっていないので、過学習は抑えられていない。",
-    "exercises.test_gap.option2": "訓練データの正解率が下がったので学習不足であり、訓練データの正解率が 1.00 に戻るまで λ を小さくすべきである。",
+    "exercises.test_gap.option2": "訓練データの正解率が下がったので未学習であり、訓練データの正解率が 1.00 に戻るまで λ を小さくすべきである。",
     "exercises.test_gap.option3": "λ をさらに大きくすれば、ギャップは縮み続け、テストデータの正解率も上がり続ける。",
     "exercises.test_gap.why0": (
         "正解。過学習とは 2 本の学習曲線が乖離することで、その大きさがギャップ（訓練 − テストの正解率）です。テストデータの正解率を保ったままギャップが縮んだのなら、"
@@ -351,7 +351,7 @@ MESSAGES: dict[str, str] = {
         "（講義の実行でも、L2正則化は過学習を抑えましたが、テストデータの正解率は低いままでした）。"
     ),
     "exercises.test_gap.why2": (
-        "誤り。学習不足なら、どちらのデータでも正解率が低くなります。ここではテストデータの正解率が保たれています。訓練データで満点だったこと自体が症状（300 枚の丸暗記）で、"
+        "誤り。未学習なら、どちらのデータでも正解率が低くなります。ここではテストデータの正解率が保たれています。訓練データで満点だったこと自体が症状（300 枚の丸暗記）で、"
         "そこへ戻せばギャップも戻ります。"
     ),
     "exercises.test_gap.why3": (
