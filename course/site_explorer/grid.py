@@ -9,7 +9,8 @@ and its per-epoch curves (:data:`CURVES`) are stored in two files:
 - ``grid.json``: the index (settings of every point, seeds, epochs, curve
   names, the binary file's shape, dtype and SHA-256);
 - ``grid.bin``: the curves as little-endian float16, shape
-  ``(points, seeds, curves, epochs)``; an epoch after a run diverged is NaN.
+  ``(points, seeds, curves, epochs)``.  The page draws finished runs only:
+  the builder refuses a setting whose run diverges.
 
 float16 keeps 11 significant bits: each stored value is the run's value
 rounded to within a relative 2⁻¹¹ (an absolute 2⁻²⁵ below 2⁻¹⁴).  Read it
