@@ -95,8 +95,11 @@ def _describe() -> str:
     return "\n".join(lines)
 
 
-def build(processes: int = 2, work: Path | None = None, out: Path = STATIC) -> float:
-    """Train every run (in ``processes`` worker processes) and write the grid to ``out``; the training seconds."""
+def build(processes: int = 2, work: Path | None = None, out: Path = STATIC) -> tuple[float, int]:
+    """Train every run not yet in ``work`` (in ``processes`` worker processes) and write the grid to ``out``.
+
+    Returns the seconds the training took and the number of runs trained (the others were in ``work``).
+    """
     if processes not in (1, 2):
         raise ValueError(f"processes must be 1 or 2, got {processes!r}")
     points = grid_points()
@@ -104,6 +107,7 @@ def build(processes: int = 2, work: Path | None = None, out: Path = STATIC) -> f
     with tempfile.TemporaryDirectory(prefix="site-grid-") as scratch:
         work = Path(work) if work is not None else Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
+        trained = sum(not _run_path(work, p, seed).exists() for p, seed in jobs())
         env = {**os.environ, "COURSE_ENGINE_THREADS": "1"}  # one core per process: the engine's own advice
         started = time.perf_counter()
         workers = [subprocess.Popen([sys.executable, "-m", "course.site_explorer.build_grid", "--worker", str(k),
@@ -138,7 +142,7 @@ def build(processes: int = 2, work: Path | None = None, out: Path = STATIC) -> f
         "epochs": epochs,
     }
     write_grid(values, index, out)
-    return seconds
+    return seconds, trained
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -160,9 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for p, point in enumerate(grid_points()):
             print(f"  {p:3d}  {point}")
         return 0
-    seconds = build(args.processes, args.work, args.out)
-    print(f"trained {len(jobs())} runs in {seconds:.0f} s with {args.processes} process(es); "
-          f"wrote {args.out}")
+    seconds, trained = build(args.processes, args.work, args.out)
+    print(f"trained {trained} runs in {seconds:.0f} s with {args.processes} process(es) "
+          f"({len(jobs()) - trained} were in {args.work}); wrote {args.out}")
     return 0
 
 
