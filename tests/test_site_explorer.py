@@ -348,3 +348,16 @@ def test_the_page_in_chromium_both_languages(grid):
     assert not problems, problems
     assert not elsewhere, f"the page asked another host for {elsewhere}"
     assert any(u.endswith("/_static/grid.bin") for u in requested)
+
+
+@pytest.mark.browser
+def test_the_redraw_benchmark_runs():
+    """One round of benchmarks/site_explorer_benchmark.py's moves, so it cannot rot (no timing asserted)."""
+    require_browser()
+    from benchmarks.site_explorer_benchmark import markdown, run
+
+    result = run(rounds=1, slowdowns=(1.0,))
+    (row,) = result["runs"]
+    assert row["moves"] == 2 * (2 * len(LAMBDAS) + len(DROPOUT_RATIOS) + 3)  # both explorers, every move
+    assert row["keys_visited"] > len(LAMBDAS)
+    assert "| as is |" in markdown(result)
