@@ -361,3 +361,34 @@ def test_the_redraw_benchmark_runs():
     assert row["moves"] == 2 * (2 * len(LAMBDAS) + len(DROPOUT_RATIOS) + 3)  # both explorers, every move
     assert row["keys_visited"] > len(LAMBDAS)
     assert "| as is |" in markdown(result)
+
+
+@pytest.mark.browser
+def test_the_page_says_so_when_the_grid_is_damaged():
+    """A truncated grid.bin: every placeholder shows what is wrong and how to rebuild, no half-drawn explorer."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from course.site_explorer.demo import serve, write_page
+
+    with tempfile.TemporaryDirectory(prefix="site-explorer-test-") as folder:
+        write_page(folder)
+        data = Path(folder) / "_static" / DATA_NAME
+        data.write_bytes(data.read_bytes()[:1000])
+        with serve(folder) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+            try:
+                page = browser.new_page()
+                logged = []
+                page.on("console", lambda m: logged.append(m.text) if m.type == "error" else None)
+                page.goto(url)
+                page.wait_for_function("() => [...document.querySelectorAll('.site-explorer')]"
+                                       ".every(e => e.getAttribute('data-state') === 'error')", timeout=30_000)
+                texts = page.locator(".site-explorer-error").all_inner_texts()
+                assert page.locator(".site-explorer canvas").count() == 0
+            finally:
+                browser.close()
+    assert len(texts) == 2
+    for text in texts:
+        assert "grid.bin: 1000 bytes" in text and "course.site_explorer.build_grid" in text
+    assert any("grid.bin" in line for line in logged)
