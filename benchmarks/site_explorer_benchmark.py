@@ -39,7 +39,7 @@ async (rounds) => {
   const frame = () => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const out = [];
   for (let round = 0; round < rounds; round++) {
-    for (const root of document.querySelectorAll('.site-explorer')) {
+    for (const root of document.querySelectorAll('.course-explorer')) {
       const moves = [];
       const lam = root.querySelector("input[data-name='weight_decay_lambda']");
       const ratio = root.querySelector("input[data-name='dropout_ratio']");
@@ -88,7 +88,7 @@ def run(rounds: int = 5, slowdowns: Sequence[float] = (1.0, 4.0)) -> dict[str, A
     from course.site_explorer.demo import serve, write_page
 
     result: dict[str, Any] = {"rounds": rounds, "load_before": round(os.getloadavg()[0], 2), "runs": []}
-    with tempfile.TemporaryDirectory(prefix="site-explorer-bench-") as folder:
+    with tempfile.TemporaryDirectory(prefix="course-explorer-bench-") as folder:
         write_page(folder)
         with serve(folder) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=support.CHROMIUM, headless=True, args=support.CHROMIUM_FLAGS)
@@ -98,7 +98,7 @@ def run(rounds: int = 5, slowdowns: Sequence[float] = (1.0, 4.0)) -> dict[str, A
                     cdp = page.context.new_cdp_session(page)
                     cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
                     page.goto(url)
-                    page.wait_for_function("() => [...document.querySelectorAll('.site-explorer')]"
+                    page.wait_for_function("() => [...document.querySelectorAll('.course-explorer')]"
                                            ".every(e => e.getAttribute('data-state') === 'ready')", timeout=60_000)
                     ready_ms = page.evaluate("() => performance.now()")
                     moves = page.evaluate(MOVES_JS, rounds)

@@ -226,7 +226,7 @@ def _attribute(page: str, name: str) -> dict:
 def test_placeholder_carries_settings_and_the_catalogues_words(lang):
     page = placeholder_html(lang, {"regularization": "l1", "weight_decay_lambda": 0.1, "use_dropout": True,
                                    "dropout_ratio": 0.15, "show": ["n_train"], "epochs": 31})
-    assert page.startswith('<div class="site-explorer"') and f'lang="{lang}"' in page
+    assert page.startswith('<div class="course-explorer"') and f'lang="{lang}" data-lang="{lang}"' in page
     assert _attribute(page, "data-settings") == {"regularization": "l1", "weight_decay_lambda": 0.1,
                                                  "use_dropout": True, "dropout_ratio": 0.15}
     words = _attribute(page, "data-messages")
@@ -257,12 +257,12 @@ def test_the_static_folder_holds_what_the_site_copies():
 
 # -- in the browser -------------------------------------------------------------------------
 
-KEY_IS_JS = "([i, key]) => document.querySelectorAll('.site-explorer')[i].getAttribute('data-key') === key"
+KEY_IS_JS = "([i, key]) => document.querySelectorAll('.course-explorer')[i].getAttribute('data-key') === key"
 PAGE_STATE_JS = """
-() => [...document.querySelectorAll('.site-explorer')].map(root => ({
+() => [...document.querySelectorAll('.course-explorer')].map(root => ({
   lang: root.getAttribute('lang'), state: root.getAttribute('data-state'), key: root.getAttribute('data-key'),
   picture: root.querySelector('canvas') ? root.querySelector('canvas').toDataURL() : null,
-  status: root.querySelector('.site-explorer-status') ? root.querySelector('.site-explorer-status').innerText : '',
+  status: root.querySelector('.course-explorer-status') ? root.querySelector('.course-explorer-status').innerText : '',
 }))
 """
 
@@ -276,7 +276,7 @@ def test_the_page_in_chromium_both_languages(grid):
 
     explorers = [("en", {"regularization": "l2", "weight_decay_lambda": 0.1}),
                  ("ja", {"regularization": "l2", "weight_decay_lambda": 0.1})]
-    with tempfile.TemporaryDirectory(prefix="site-explorer-test-") as folder:
+    with tempfile.TemporaryDirectory(prefix="course-explorer-test-") as folder:
         write_page(folder, explorers)
         with serve(folder) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
@@ -296,14 +296,14 @@ def test_the_page_in_chromium_both_languages(grid):
 
                 page.route("**/*", route)
                 page.goto(url)
-                page.wait_for_function("() => [...document.querySelectorAll('.site-explorer')]"
+                page.wait_for_function("() => [...document.querySelectorAll('.course-explorer')]"
                                        ".every(e => e.getAttribute('data-state') === 'ready')", timeout=30_000)
                 before = page.evaluate(PAGE_STATE_JS)
                 assert [e["lang"] for e in before] == ["en", "ja"]
                 lam = LAMBDAS.index(0.1)
                 assert [e["key"] for e in before] == [f"l2|{lam}|-1"] * 2
                 for i, lang in enumerate(("en", "ja")):
-                    root = page.locator(".site-explorer").nth(i)
+                    root = page.locator(".course-explorer").nth(i)
                     labels = CATALOGUES[lang]
                     gap = labels["seeds.name_gap"]
                     assert f"{gap} " in before[i]["status"]
@@ -371,7 +371,7 @@ def test_the_page_says_so_when_the_grid_is_damaged():
 
     from course.site_explorer.demo import serve, write_page
 
-    with tempfile.TemporaryDirectory(prefix="site-explorer-test-") as folder:
+    with tempfile.TemporaryDirectory(prefix="course-explorer-test-") as folder:
         write_page(folder)
         data = Path(folder) / "_static" / DATA_NAME
         data.write_bytes(data.read_bytes()[:1000])
@@ -382,10 +382,10 @@ def test_the_page_says_so_when_the_grid_is_damaged():
                 logged = []
                 page.on("console", lambda m: logged.append(m.text) if m.type == "error" else None)
                 page.goto(url)
-                page.wait_for_function("() => [...document.querySelectorAll('.site-explorer')]"
+                page.wait_for_function("() => [...document.querySelectorAll('.course-explorer')]"
                                        ".every(e => e.getAttribute('data-state') === 'error')", timeout=30_000)
-                texts = page.locator(".site-explorer-error").all_inner_texts()
-                assert page.locator(".site-explorer canvas").count() == 0
+                texts = page.locator(".course-explorer-error").all_inner_texts()
+                assert page.locator(".course-explorer canvas").count() == 0
             finally:
                 browser.close()
     assert len(texts) == 2

@@ -84,5 +84,5 @@ def placeholder_html(lang: str, settings: dict[str, Any] | None = None) -> str:
     def attr(value: Any) -> str:
         return html.escape(json.dumps(value, ensure_ascii=False), quote=True)
 
-    return (f'<div class="site-explorer" lang="{lang}" data-settings="{attr(start)}" '
+    return (f'<div class="course-explorer" lang="{lang}" data-lang="{lang}" data-settings="{attr(start)}" '
             f'data-messages="{attr(words)}"></div>')

@@ -1,6 +1,6 @@
 /* The kernel-free explorer: the lecture's learning curves from a precomputed grid of runs.
  *
- * Every <div class="site-explorer"> on the page (written by course.site_explorer.placeholder_html)
+ * Every <div class="course-explorer"> on the page (written by course.site_explorer.placeholder_html)
  * becomes controls (regularization, λ, dropout and its ratio) over two canvases drawn like the
  * notebook's TrainingExplorer: train and test accuracy on the left; on the right, on a log scale,
  * the data loss of both sets and the penalty apart; each the mean of the stored seeds with a ±1 sd
@@ -151,11 +151,11 @@
 
   Explorer.prototype.build = function () {
     var self = this, w = this.words, index = this.grid.index;
-    var controls = el("div", { class: "site-explorer-controls" });
+    var controls = el("div", { class: "course-explorer-controls" });
     // regularization: three buttons, as the notebook's toggle buttons
-    var regRow = el("div", { class: "site-explorer-row", title: w["widgets.tip.regularization"] || "" },
-                    [el("span", { class: "site-explorer-label", text: w["widgets.label.regularization"] })]);
-    var group = el("span", { class: "site-explorer-choice", role: "group" });
+    var regRow = el("div", { class: "course-explorer-row", title: w["widgets.tip.regularization"] || "" },
+                    [el("span", { class: "course-explorer-label", text: w["widgets.label.regularization"] })]);
+    var group = el("span", { class: "course-explorer-choice", role: "group" });
     this.regButtons = {};
     ["none", "l2", "l1"].forEach(function (reg) {
       var b = el("button", { type: "button", "data-value": reg, text: w["widgets.choice." + reg] });
@@ -171,16 +171,16 @@
       if (i > 0 && self.state.regularization === "none") change.regularization = "l2"; // as the notebook
       self.set(change);
     });
-    var dropRow = el("label", { class: "site-explorer-row", title: w["widgets.tip.use_dropout"] || "" },
-                     [el("span", { class: "site-explorer-label", text: w["widgets.label.use_dropout"] })]);
+    var dropRow = el("label", { class: "course-explorer-row", title: w["widgets.tip.use_dropout"] || "" },
+                     [el("span", { class: "course-explorer-label", text: w["widgets.label.use_dropout"] })]);
     this.dropout = el("input", { type: "checkbox", "data-name": "use_dropout" });
     this.dropout.addEventListener("change", function () { self.set({ useDropout: self.dropout.checked }); });
     dropRow.appendChild(this.dropout);
     controls.appendChild(dropRow);
     this.ratio = this.slider(controls, "dropout_ratio", w["widgets.label.dropout_ratio"], index.dropout_ratios,
                              function (i) { self.set({ ratioIndex: i, useDropout: true }); });
-    this.canvas = el("canvas", { class: "site-explorer-canvas", role: "img" });
-    this.status = el("div", { class: "site-explorer-status", "aria-live": "polite" });
+    this.canvas = el("canvas", { class: "course-explorer-canvas", role: "img" });
+    this.status = el("div", { class: "course-explorer-status", "aria-live": "polite" });
     this.root.textContent = "";
     this.root.appendChild(controls);
     this.root.appendChild(this.canvas);
@@ -194,11 +194,11 @@
   };
 
   Explorer.prototype.slider = function (parent, name, label, values, onMove) {
-    var row = el("label", { class: "site-explorer-row", title: this.words["widgets.tip." + name] || "" },
-                 [el("span", { class: "site-explorer-label", text: label })]);
+    var row = el("label", { class: "course-explorer-row", title: this.words["widgets.tip." + name] || "" },
+                 [el("span", { class: "course-explorer-label", text: label })]);
     var input = el("input", { type: "range", min: "0", max: String(values.length - 1), step: "1",
                               "data-name": name });
-    var readout = el("output", { class: "site-explorer-readout" });
+    var readout = el("output", { class: "course-explorer-readout" });
     input.addEventListener("input", function () { onMove(Number(input.value)); });
     row.appendChild(input);
     row.appendChild(readout);
@@ -224,11 +224,11 @@
     });
     this.lambda.input.value = String(s.lambdaIndex);
     this.lambda.readout.textContent = String(this.lambda.values[s.lambdaIndex]);
-    this.lambda.row.classList.toggle("site-explorer-idle", s.regularization === "none");
+    this.lambda.row.classList.toggle("course-explorer-idle", s.regularization === "none");
     this.dropout.checked = s.useDropout;
     this.ratio.input.value = String(s.ratioIndex);
     this.ratio.readout.textContent = String(this.ratio.values[s.ratioIndex]);
-    this.ratio.row.classList.toggle("site-explorer-idle", !s.useDropout);
+    this.ratio.row.classList.toggle("course-explorer-idle", !s.useDropout);
     this.current = this.grid.summary(this.key());
     this.widenLoss(this.current);
     this.draw();
@@ -264,7 +264,7 @@
     if (s.regularization === "none" && s.lambdaIndex > 0) notes.push(this.w("widgets.note.lambda_no_effect"));
     this.status.textContent = "";
     this.status.appendChild(el("div", { "data-state": "done", text: line }));
-    if (notes.length) this.status.appendChild(el("div", { class: "site-explorer-note", text: notes.join("; ") }));
+    if (notes.length) this.status.appendChild(el("div", { class: "course-explorer-note", text: notes.join("; ") }));
     this.canvas.setAttribute("aria-label", line);
     this.root.setAttribute("data-state", "ready");
   };
@@ -438,7 +438,7 @@
   // -- start ----------------------------------------------------------------------------------
 
   function init() {
-    var roots = document.querySelectorAll(".site-explorer:not([data-state])");
+    var roots = document.querySelectorAll(".course-explorer:not([data-state])");
     if (!roots.length) return Promise.resolve([]);
     Array.prototype.forEach.call(roots, function (root) { root.setAttribute("data-state", "loading"); });
     return loadGrid().then(function (grid) {
@@ -452,7 +452,7 @@
       Array.prototype.forEach.call(roots, function (root) {
         root.setAttribute("data-state", "error");
         root.textContent = "";
-        root.appendChild(el("div", { class: "site-explorer-error", text: String(error.message || error) }));
+        root.appendChild(el("div", { class: "course-explorer-error", text: String(error.message || error) }));
       });
       console.error("site explorer:", error);
     });
