@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import nbformat
 import pytest
 
-from browser_support import ROOT, chromium_browser, require_browser, serve_folder
+from browser_support import ARTIFACTS, ROOT, chromium_browser, require_browser, serve_folder
 from course.site import build_site
 from course.site.notebooks import EDITIONS, explorer_settings, explorer_static, make_static, notebook_names
 
@@ -80,6 +80,14 @@ def test_make_static_replaces_widgets_by_the_placeholder():
     assert [o.output_type for o in explorer.outputs] == ["stream", "display_data"]
     html = explorer.outputs[-1]["data"]["text/html"]
     assert 'data-lang="ja"' in html and "weight_decay_lambda" in html
+
+
+def test_build_site_rejects_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match="execute"):
+        build_site(tmp_path / "html", execute={"99_no_such_notebook"})
+    with pytest.raises(ValueError, match="jobs"):
+        build_site(tmp_path / "html", jobs=0)
+    assert not (tmp_path / "html").exists()
 
 
 # -- the built site ----------------------------------------------------------------------------------------
@@ -322,7 +330,8 @@ def test_site_in_chromium_offline(site):
                 after_lambda = _redrawn(page, root, first, "λ")
                 _move(page, root, "dropout|ドロップアウト")
                 _redrawn(page, root, after_lambda, "dropout")
-                page.screenshot(path=str(out.parent / f"playground-{edition}.png"))
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / f"site-playground-{edition}.png"))
                 switch = page.locator("a.edition-switch").first
                 assert switch.get_attribute("hreflang") == ("ja" if edition == "en" else "en")
 

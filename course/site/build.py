@@ -11,6 +11,7 @@ from the shared run cache; MyST-NB then renders them without executing.
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -62,6 +63,13 @@ class SiteReport:
                 f"{self.explorers} kernel-free explorers; {self.size_bytes / 2**20:.1f} MB")
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes, each used for one task (3.11+), so no kernel environment or Sphinx state carries over."""
+    if sys.version_info >= (3, 11):
+        return ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1)
+    return ProcessPoolExecutor(max_workers=workers)
+
+
 def _wanted(stem: str, execute: set[str] | None) -> bool:
     return execute is None or stem in execute
 
@@ -74,8 +82,6 @@ def _index(edition: str, names: list[str], fast: bool) -> str:
 
 def sphinx_build(source: str, out: str, doctrees: str, language: str) -> int:
     """One Sphinx HTML build of one edition (in a worker process of its own); returns Sphinx's status."""
-    import sys
-
     from sphinx.application import Sphinx
 
     overrides = {"language": language, "project": TITLE[language], "html_title": TITLE[language]}
@@ -98,6 +104,10 @@ def build_site(out: Path = DEFAULT_OUT, work: Path | None = None, jobs: int = 2,
         raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
     if not isinstance(timeout, int) or timeout < 1:
         raise ValueError(f"timeout must be an int >= 1 (seconds per cell), got {timeout!r}")
+    if execute is not None:
+        known = {Path(n).stem for edition in nbs.EDITIONS for n in nbs.notebook_names(edition)}
+        if not isinstance(execute, (set, frozenset)) or not set(execute) <= known:
+            raise ValueError(f"execute must be None or a set of notebook stems from {sorted(known)}, got {execute!r}")
     start = time.monotonic()
     out = Path(out).resolve()
     work = Path(work).resolve() if work is not None else out.parent / f"{out.name}-work"
@@ -123,7 +133,7 @@ def build_site(out: Path = DEFAULT_OUT, work: Path | None = None, jobs: int = 2,
                 report.unexecuted.append(label)
                 plan.append((edition, name, notebook, notebook, False))
     if runs:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(runs)), max_tasks_per_child=1) as pool:
+        with _pool(min(jobs, len(runs))) as pool:
             futures = [(run[0], pool.submit(nbs.execute, *run)) for run in runs]
             for notebook, future in futures:
                 try:
@@ -143,7 +153,7 @@ def build_site(out: Path = DEFAULT_OUT, work: Path | None = None, jobs: int = 2,
     # the output folder (``<out>/../jupyter_execute``), which for ``out/ja`` would land inside the site.
     rendered = {edition: work / "render" / edition / "html" for edition in nbs.EDITIONS}
     shutil.rmtree(work / "render", ignore_errors=True)
-    with ProcessPoolExecutor(max_workers=min(jobs, 2), max_tasks_per_child=1) as pool:
+    with _pool(min(jobs, 2)) as pool:
         builds = {edition: pool.submit(sphinx_build, str(sources / edition), str(target),
                                        str(work / "doctrees" / edition), edition)
                   for edition, target in rendered.items()}
