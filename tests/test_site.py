@@ -27,7 +27,9 @@ import pytest
 
 from browser_support import ARTIFACTS, ROOT, chromium_browser, require_browser, serve_folder
 from course.site import build_site
-from course.site.notebooks import EDITIONS, explorer_settings, explorer_static, make_static, notebook_names
+from course.site.notebooks import (
+    EDITIONS, cached, execute, explorer_settings, explorer_static, make_static, notebook_names,
+)
 
 PLAYGROUND = "09_playground"
 NOTEBOOK_STEMS = {edition: [Path(n).stem for n in notebook_names(edition)] for edition in EDITIONS}
@@ -80,6 +82,19 @@ def test_make_static_replaces_widgets_by_the_placeholder():
     assert [o.output_type for o in explorer.outputs] == ["stream", "display_data"]
     html = explorer.outputs[-1]["data"]["text/html"]
     assert 'data-lang="ja"' in html and "weight_decay_lambda" in html
+
+
+def test_a_failing_notebook_stops_or_is_shown_but_never_reused(tmp_path):
+    source = tmp_path / "broken.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('before')\n1 / 0")]), source)
+    target = tmp_path / "executed" / "broken.ipynb"
+    with pytest.raises(Exception, match="ZeroDivisionError"):
+        execute(str(source), str(target), "key", str(tmp_path), 60, {})
+    assert not cached(target, "key")
+    assert execute(str(source), str(target), "key", str(tmp_path), 60, {}, allow_errors=True) is False
+    assert target.exists() and not cached(target, "key"), "an executed copy with an error must not be reused"
+    outputs = nbformat.read(target, as_version=4).cells[0].outputs
+    assert [o.output_type for o in outputs] == ["stream", "error"]
 
 
 def test_build_site_rejects_bad_arguments(tmp_path):

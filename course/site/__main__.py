@@ -18,14 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--execute", default="all",
                         help="comma-separated notebook stems to execute (e.g. 09_playground), 'all' or 'none'")
     parser.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default: 600)")
+    parser.add_argument("--allow-errors", action="store_true",
+                        help="a failing cell does not stop the build: its page shows the traceback (a preview)")
     args = parser.parse_args(argv)
     execute = None if args.execute == "all" else set() if args.execute == "none" else set(args.execute.split(","))
     if explorer_package().__name__ != "course.site_explorer":
         print("note: course.site_explorer is missing; the explorers use the stand-in (course/site/standin)",
               file=sys.stderr)
-    report = build_site(args.out, args.work, args.jobs, execute, args.timeout)
+    report = build_site(args.out, args.work, args.jobs, execute, args.timeout, args.allow_errors)
     print(report.summary())
-    return 0
+    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

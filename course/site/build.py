@@ -54,13 +54,15 @@ class SiteReport:
     executed: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     unexecuted: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
     explorers: int = 0
     size_bytes: int = 0
 
     def summary(self) -> str:
         return (f"built {self.out} in {self.seconds:.1f} s: {len(self.executed)} notebooks executed, "
                 f"{len(self.reused)} reused from earlier builds, {len(self.unexecuted)} shown unexecuted; "
-                f"{self.explorers} kernel-free explorers; {self.size_bytes / 2**20:.1f} MB")
+                f"{self.explorers} kernel-free explorers; {self.size_bytes / 2**20:.1f} MB"
+                + (f"; cells failed in {', '.join(self.failed)}" if self.failed else ""))
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -92,13 +94,15 @@ def sphinx_build(source: str, out: str, doctrees: str, language: str) -> int:
 
 
 def build_site(out: Path = DEFAULT_OUT, work: Path | None = None, jobs: int = 2,
-               execute: set[str] | None = None, timeout: int = 600) -> SiteReport:
+               execute: set[str] | None = None, timeout: int = 600, allow_errors: bool = False) -> SiteReport:
     """Build the site into ``out`` (``index.html`` there, the Japanese edition in ``out/ja``).
 
     ``work`` keeps the executed notebooks (reused while the notebook and the
     course's code are unchanged), the Sphinx sources and the run cache (default:
     a folder beside ``out``).  ``execute``: the notebook stems to execute
     (``{"09_playground"}``; ``None``: all); the others show their code without outputs.
+    A failing cell stops the build, unless ``allow_errors`` (a preview: the page
+    shows the traceback and the report lists the notebook).
     """
     if not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
@@ -126,7 +130,7 @@ def build_site(out: Path = DEFAULT_OUT, work: Path | None = None, jobs: int = 2,
                 report.reused.append(label)
                 plan.append((edition, name, notebook, executed, True))
             elif _wanted(Path(name).stem, execute):
-                runs.append((str(notebook), str(executed), key, str(folder), timeout, env))
+                runs.append((label, (str(notebook), str(executed), key, str(folder), timeout, env, allow_errors)))
                 report.executed.append(label)
                 plan.append((edition, name, notebook, executed, True))
             else:
@@ -134,12 +138,13 @@ def build_site(out: Path = DEFAULT_OUT, work: Path | None = None, jobs: int = 2,
                 plan.append((edition, name, notebook, notebook, False))
     if runs:
         with _pool(min(jobs, len(runs))) as pool:
-            futures = [(run[0], pool.submit(nbs.execute, *run)) for run in runs]
-            for notebook, future in futures:
+            futures = [(label, pool.submit(nbs.execute, *run)) for label, run in runs]
+            for label, future in futures:
                 try:
-                    future.result()
+                    if not future.result():
+                        report.failed.append(label)
                 except Exception as exc:
-                    raise RuntimeError(f"executing {notebook} failed: {exc}") from exc
+                    raise RuntimeError(f"executing notebooks/{label.removeprefix('en/')} failed: {exc}") from exc
 
     sources = work / "src"
     shutil.rmtree(sources, ignore_errors=True)

@@ -108,21 +108,29 @@ def source_key(path: Path, fast: bool) -> str:
     return digest.hexdigest()
 
 
-def execute(source: str, target: str, key: str, cwd: str, timeout: int, env: dict[str, str]) -> str:
+def execute(source: str, target: str, key: str, cwd: str, timeout: int, env: dict[str, str],
+            allow_errors: bool = False) -> bool:
     """Run one notebook top to bottom with nbclient and write the executed copy (in a worker process).
 
     The kernel starts in ``cwd`` (the notebook's own folder, as in JupyterLab) and
-    inherits ``env`` on top of this process's environment.  Returns ``target``.
+    inherits ``env`` on top of this process's environment.  A failing cell raises,
+    unless ``allow_errors``: then the run goes on, the page shows the traceback, and
+    the copy is not marked reusable.  Returns True if no cell failed.
     """
     from nbclient import NotebookClient
 
     os.environ.update(env)
     nb = nbformat.read(source, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": cwd}}).execute()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                   resources={"metadata": {"path": cwd}}).execute()
+    clean = not any(out.output_type == "error" for cell in nb.cells for out in cell.get("outputs", []))
     Path(target).parent.mkdir(parents=True, exist_ok=True)
+    marker = Path(target + ".key")
+    marker.unlink(missing_ok=True)
     nbformat.write(nb, target)
-    Path(target + ".key").write_text(key, encoding="utf-8")
-    return target
+    if clean:
+        marker.write_text(key, encoding="utf-8")
+    return clean
 
 
 def cached(target: Path, key: str) -> bool:
