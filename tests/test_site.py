@@ -103,6 +103,11 @@ def test_build_site_rejects_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="jobs"):
         build_site(tmp_path / "html", jobs=0)
     assert not (tmp_path / "html").exists()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="out must be"):
+        build_site(tmp_path / "notes", execute=set())
+    assert (tmp_path / "notes" / "mine.txt").exists()
 
 
 # -- the built site ----------------------------------------------------------------------------------------

@@ -114,6 +114,9 @@ def build_site(out: Path = DEFAULT_OUT, work: Path | None = None, jobs: int = 2,
             raise ValueError(f"execute must be None or a set of notebook stems from {sorted(known)}, got {execute!r}")
     start = time.monotonic()
     out = Path(out).resolve()
+    if out.exists() and any(out.iterdir()) and not (out / ".buildinfo").exists():
+        # the build replaces ``out`` whole: never a folder that Sphinx did not make (the repository, a home)
+        raise ValueError(f"out must be a new folder or an earlier site (with .buildinfo), got {str(out)!r}")
     work = Path(work).resolve() if work is not None else out.parent / f"{out.name}-work"
     fast = fast_mode()
     report = SiteReport(out)
