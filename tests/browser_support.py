@@ -1,8 +1,10 @@
 """Servers and a browser for the end-to-end tests: JupyterLab or Voilà on 127.0.0.1, Debian's Chromium.
 
 Everything started here is stopped here: kernels and sessions are deleted
-through the REST API, the server process group is terminated, and the
-throw-away folders are removed.
+through the REST API, the server process group is terminated (on POSIX a
+session of its own, on Windows a process group and ``taskkill /T`` for the
+tree), and the throw-away folders are removed.  :func:`serve_folder` serves a
+built static site with a plain ``http.server`` on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
@@ -65,7 +70,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _isolated_env(base: Path) -> dict[str, str]:
+def _isolated_env(base: Path, silence_news: bool = True) -> dict[str, str]:
     env = dict(os.environ)
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
         env[name] = str(base / name.lower())
@@ -77,9 +82,10 @@ def _isolated_env(base: Path) -> dict[str, str]:
     tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True, exist_ok=True)
     tracker.write_text(json.dumps({"windowingMode": "none"}))
-    notes = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notes.parent.mkdir(parents=True, exist_ok=True)
-    notes.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    if silence_news:  # without it, the test sees what a learner's first run sees
+        notes = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+        notes.parent.mkdir(parents=True, exist_ok=True)
+        notes.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -133,21 +139,53 @@ class Server:
         except Exception:
             pass  # Voilà has no sessions API; the process group below takes its kernels with it
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            stop_group(self.process)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+                stop_group(self.process, force=True)
                 self.process.wait(timeout=5)
 
 
+def group_kwargs() -> dict[str, object]:
+    """``Popen`` arguments that start a process with its own group, so :func:`stop_group` reaches its children."""
+    if hasattr(os, "killpg"):
+        return {"start_new_session": True}
+    return {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}  # Windows
+
+
+def stop_group(process: subprocess.Popen, force: bool = False) -> None:
+    """Stop ``process`` and what it started (kernels): SIGTERM (``force``: SIGKILL) to its group on POSIX.
+
+    Windows has neither process groups to signal nor SIGKILL: there a polite stop
+    is CTRL_BREAK_EVENT to the group :func:`group_kwargs` made, and a forced one
+    ``taskkill /T /F``, which ends the whole tree.
+    """
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL if force else signal.SIGTERM)
+        elif force:
+            subprocess.run(["taskkill", "/T", "/F", "/PID", str(process.pid)], capture_output=True, check=False)
+        elif hasattr(signal, "CTRL_BREAK_EVENT"):
+            process.send_signal(signal.CTRL_BREAK_EVENT)
+        else:
+            process.terminate()
+    except (ProcessLookupError, PermissionError, OSError):
+        pass  # already gone
+
+
 @contextmanager
-def run_server(kind: str, notebook: str | None = None) -> Iterator[Server]:
-    """Start JupyterLab (``kind='lab'``) or Voilà (``kind='voila'``) on a scratch copy of notebooks/."""
+def run_server(kind: str, notebook: str | None = None, extra_args: tuple[str, ...] = (),
+               silence_news: bool = True) -> Iterator[Server]:
+    """Start JupyterLab (``kind='lab'``) or Voilà (``kind='voila'``) on a scratch copy of notebooks/.
+
+    ``extra_args`` go on the server's command line; ``silence_news=False`` leaves
+    out the user setting that keeps JupyterLab's news and update toasts away.
+    """
     base = Path(tempfile.mkdtemp(prefix=f"course-{kind}-"))
     work = base / "notebooks"
     shutil.copytree(NOTEBOOKS, work, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    env = _isolated_env(base)
+    env = _isolated_env(base, silence_news)
     port, token = free_port(), secrets.token_hex(16)
     if kind == "lab":
         cmd = [
@@ -164,9 +202,10 @@ def run_server(kind: str, notebook: str | None = None) -> Iterator[Server]:
         ]
     else:
         raise ValueError(f"kind must be 'lab' or 'voila', got {kind!r}")
+    cmd += list(extra_args)
     log = base / "server.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, **group_kwargs())
     server = Server(process, port, token, work, log)
     try:
         server.wait_ready(path="api/status" if kind == "lab" else "")
@@ -174,6 +213,25 @@ def run_server(kind: str, notebook: str | None = None) -> Iterator[Server]:
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+        pass  # one line per request would bury the test's own output
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` with a plain static file server on 127.0.0.1; yields its base URL (``http://.../``)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 @contextmanager
