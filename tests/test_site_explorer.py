@@ -231,16 +231,16 @@ def test_placeholder_carries_settings_and_the_catalogues_words(lang):
                                                  "use_dropout": True, "dropout_ratio": 0.15}
     words = _attribute(page, "data-messages")
     catalogue = CATALOGUES[lang]
-    for key in ("widgets.axis.accuracy", "widgets.axis.loss", "widgets.legend.penalty", "widgets.legend.band",
-                "widgets.label.use_dropout", "widgets.label.dropout_ratio"):
+    for key in ("explorer.axis.accuracy", "explorer.axis.loss", "explorer.legend.penalty", "explorer.legend.band",
+                "explorer.label.use_dropout", "explorer.label.dropout_ratio"):
         assert words[key] == catalogue[key]
     assert words == messages(lang)
     numbers = words["status.numbers"]
     assert all(f"{{{field}}}" in numbers for field in ("train", "test", "gap", "norm", "sparsity"))
     if lang == "ja":  # the glossary's words
         assert "ギャップ {gap}" in numbers and "差" not in numbers
-        assert words["widgets.axis.accuracy"] == "正解率" and words["widgets.axis.loss"] == "誤差"
-        assert words["widgets.legend.penalty"] == "正則化項"
+        assert words["explorer.axis.accuracy"] == "正解率" and words["explorer.axis.loss"] == "誤差"
+        assert words["explorer.legend.penalty"] == "正則化項"
     else:
         assert "gap {gap}" in numbers
 
@@ -334,7 +334,7 @@ def test_the_page_in_chromium_both_languages(grid):
                     root.locator("button[data-value='none']").click()
                     last = page.evaluate(PAGE_STATE_JS)[i]
                     assert last["key"] == f"none|0|{start - 1}"
-                    assert labels["widgets.note.lambda_no_effect"] in last["status"]
+                    assert labels["explorer.note.lambda_no_effect"] in last["status"]
                 # the page decodes float16 as NumPy does: one run's mean curve, every epoch
                 key = f"l1|{LAMBDAS.index(0.004)}|{DROPOUT_RATIOS.index(0.08)}"
                 js_mean = page.evaluate("k => Array.from(window.SiteExplorer.instances[0].grid.summary(k)"

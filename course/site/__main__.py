@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from course.site.build import DEFAULT_OUT, build_site
-from course.site.notebooks import explorer_package
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,9 +21,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="a failing cell does not stop the build: its page shows the traceback (a preview)")
     args = parser.parse_args(argv)
     execute = None if args.execute == "all" else set() if args.execute == "none" else set(args.execute.split(","))
-    if explorer_package().__name__ != "course.site_explorer":
-        print("note: course.site_explorer is missing; the explorers use the stand-in (course/site/standin)",
-              file=sys.stderr)
     report = build_site(args.out, args.work, args.jobs, execute, args.timeout, args.allow_errors)
     print(report.summary())
     return 1 if report.failed else 0

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import importlib
 import json
 import os
 from pathlib import Path
-from types import ModuleType
 
 import nbformat
+
+from course import site_explorer
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -25,20 +25,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
-def explorer_package() -> ModuleType:
-    """``course.site_explorer`` (the precomputed grid's explorer), or the stand-in while it is missing."""
-    try:
-        return importlib.import_module("course.site_explorer")
-    except ModuleNotFoundError as exc:
-        if exc.name != "course.site_explorer":
-            raise
-        return importlib.import_module("course.site.standin")
-
-
 def explorer_static() -> Path:
     """The folder whose files (``explorer.js``, ``explorer.css``, the grid's data) go into ``_static/``."""
-    package = explorer_package()
-    return Path(package.__file__).resolve().parent / "static"
+    return Path(site_explorer.__file__).resolve().parent / "static"
 
 
 def notebook_names(edition: str) -> list[str]:
@@ -79,7 +68,6 @@ def make_static(nb: nbformat.NotebookNode, lang: str) -> int:
 
     Returns the number of explorers placed.
     """
-    package = explorer_package()
     placed = 0
     nb.metadata.pop("widgets", None)  # the saved widget state: useless without a kernel
     for cell in nb.cells:
@@ -88,7 +76,7 @@ def make_static(nb: nbformat.NotebookNode, lang: str) -> int:
         cell.outputs = [out for out in cell.get("outputs", []) if WIDGET_VIEW not in out.get("data", {})]
         settings = explorer_settings(cell.source)
         if settings is not None:
-            html = package.placeholder_html(lang, settings)
+            html = site_explorer.placeholder_html(lang, settings)
             cell.outputs.append(nbformat.v4.new_output("display_data", data={"text/html": html}))
             placed += 1
     return placed

@@ -35,15 +35,15 @@ ASSETS = ("explorer.css", "explorer.js")
 """What a page that shows explorers loads from the copied :data:`STATIC` folder."""
 
 MESSAGE_KEYS = (
-    "widgets.label.regularization", "widgets.tip.regularization",
-    "widgets.choice.none", "widgets.choice.l2", "widgets.choice.l1",
-    "widgets.tip.weight_decay_lambda",
-    "widgets.label.use_dropout", "widgets.tip.use_dropout",
-    "widgets.label.dropout_ratio", "widgets.tip.dropout_ratio",
-    "widgets.axis.epoch", "widgets.axis.accuracy", "widgets.axis.loss",
-    "widgets.legend.train", "widgets.legend.test", "widgets.legend.band",
-    "widgets.legend.train_data_loss", "widgets.legend.test_data_loss", "widgets.legend.penalty",
-    "widgets.status.epoch", "widgets.status.seeds", "widgets.note.lambda_no_effect",
+    "explorer.label.regularization", "explorer.tip.regularization",
+    "explorer.choice.none", "explorer.choice.l2", "explorer.choice.l1",
+    "explorer.tip.weight_decay_lambda",
+    "explorer.label.use_dropout", "explorer.tip.use_dropout",
+    "explorer.label.dropout_ratio", "explorer.tip.dropout_ratio",
+    "explorer.axis.epoch", "explorer.axis.accuracy", "explorer.axis.loss",
+    "explorer.legend.train", "explorer.legend.test", "explorer.legend.band",
+    "explorer.legend.train_data_loss", "explorer.legend.test_data_loss", "explorer.legend.penalty",
+    "explorer.status.epoch", "explorer.status.seeds", "explorer.note.lambda_no_effect",
 )
 """The catalogue entries the page shows (the λ slider is labelled "λ" alone: 荷重減衰 is L2's name only)."""
 
@@ -51,11 +51,11 @@ MESSAGE_KEYS = (
 def _status_numbers(language: str) -> str:
     """The live status line's numbers, with the gap named as the glossary names it.
 
-    The catalogue's ``widgets.status.numbers`` is used as it is, except for its
+    The catalogue's ``explorer.status.numbers`` is used as it is, except for its
     gap segment, which is rebuilt from ``seeds.name_gap`` (ギャップ, not 差).
     """
     catalogue = CATALOGUES[language]
-    segments = catalogue["widgets.status.numbers"].split(" · ")
+    segments = catalogue["explorer.status.numbers"].split(" · ")
     return " · ".join(f"{catalogue['seeds.name_gap']} {{gap}}" if "{gap}" in part else part for part in segments)
 
 

@@ -153,12 +153,12 @@
     var self = this, w = this.words, index = this.grid.index;
     var controls = el("div", { class: "course-explorer-controls" });
     // regularization: three buttons, as the notebook's toggle buttons
-    var regRow = el("div", { class: "course-explorer-row", title: w["widgets.tip.regularization"] || "" },
-                    [el("span", { class: "course-explorer-label", text: w["widgets.label.regularization"] })]);
+    var regRow = el("div", { class: "course-explorer-row", title: w["explorer.tip.regularization"] || "" },
+                    [el("span", { class: "course-explorer-label", text: w["explorer.label.regularization"] })]);
     var group = el("span", { class: "course-explorer-choice", role: "group" });
     this.regButtons = {};
     ["none", "l2", "l1"].forEach(function (reg) {
-      var b = el("button", { type: "button", "data-value": reg, text: w["widgets.choice." + reg] });
+      var b = el("button", { type: "button", "data-value": reg, text: w["explorer.choice." + reg] });
       b.addEventListener("click", function () { self.set({ regularization: reg }); });
       group.appendChild(b);
       self.regButtons[reg] = b;
@@ -171,13 +171,13 @@
       if (i > 0 && self.state.regularization === "none") change.regularization = "l2"; // as the notebook
       self.set(change);
     });
-    var dropRow = el("label", { class: "course-explorer-row", title: w["widgets.tip.use_dropout"] || "" },
-                     [el("span", { class: "course-explorer-label", text: w["widgets.label.use_dropout"] })]);
+    var dropRow = el("label", { class: "course-explorer-row", title: w["explorer.tip.use_dropout"] || "" },
+                     [el("span", { class: "course-explorer-label", text: w["explorer.label.use_dropout"] })]);
     this.dropout = el("input", { type: "checkbox", "data-name": "use_dropout" });
     this.dropout.addEventListener("change", function () { self.set({ useDropout: self.dropout.checked }); });
     dropRow.appendChild(this.dropout);
     controls.appendChild(dropRow);
-    this.ratio = this.slider(controls, "dropout_ratio", w["widgets.label.dropout_ratio"], index.dropout_ratios,
+    this.ratio = this.slider(controls, "dropout_ratio", w["explorer.label.dropout_ratio"], index.dropout_ratios,
                              function (i) { self.set({ ratioIndex: i, useDropout: true }); });
     this.canvas = el("canvas", { class: "course-explorer-canvas", role: "img" });
     this.status = el("div", { class: "course-explorer-status", "aria-live": "polite" });
@@ -194,7 +194,7 @@
   };
 
   Explorer.prototype.slider = function (parent, name, label, values, onMove) {
-    var row = el("label", { class: "course-explorer-row", title: this.words["widgets.tip." + name] || "" },
+    var row = el("label", { class: "course-explorer-row", title: this.words["explorer.tip." + name] || "" },
                  [el("span", { class: "course-explorer-label", text: label })]);
     var input = el("input", { type: "range", min: "0", max: String(values.length - 1), step: "1",
                               "data-name": name });
@@ -256,12 +256,12 @@
       var text = (signed && m >= 0 ? "+" : "") + fmt(m, digits);
       return isFinite(sd) ? text + "±" + fmt(sd, digits) : text;
     }
-    var line = this.w("widgets.status.epoch", { epoch: n, epochs: n }) + " · " + this.w("status.numbers", {
+    var line = this.w("explorer.status.epoch", { epoch: n, epochs: n }) + " · " + this.w("status.numbers", {
       train: num("train_acc", 3), test: num("test_acc", 3), gap: num("gap", 3, 1, true),
       norm: num("weight_norm", 1), sparsity: num("sparsity", 1, 100),
-    }) + " · " + this.w("widgets.status.seeds", { n: this.grid.index.seeds.length });
+    }) + " · " + this.w("explorer.status.seeds", { n: this.grid.index.seeds.length });
     var s = this.state, notes = [];
-    if (s.regularization === "none" && s.lambdaIndex > 0) notes.push(this.w("widgets.note.lambda_no_effect"));
+    if (s.regularization === "none" && s.lambdaIndex > 0) notes.push(this.w("explorer.note.lambda_no_effect"));
     this.status.textContent = "";
     this.status.appendChild(el("div", { "data-state": "done", text: line }));
     if (notes.length) this.status.appendChild(el("div", { class: "course-explorer-note", text: notes.join("; ") }));
@@ -299,17 +299,17 @@
     ctx.fillRect(0, 0, L.width, L.height);
     var epochs = this.grid.index.epochs, w = this.words, nSeeds = this.grid.index.seeds.length;
     var axes = [
-      { box: L.boxes[0], y: [0, 1.02], log: false, label: w["widgets.axis.accuracy"],
-        legend: [[TRAIN, w["widgets.legend.train"]], [TEST, w["widgets.legend.test"]],
-                 ["band", this.w("widgets.legend.band", { n: nSeeds })]] },
-      { box: L.boxes[1], y: this.lossDecades, log: true, label: w["widgets.axis.loss"],
-        legend: [[TRAIN, w["widgets.legend.train_data_loss"]], [TEST, w["widgets.legend.test_data_loss"]],
-                 [PENALTY, w["widgets.legend.penalty"]]] },
+      { box: L.boxes[0], y: [0, 1.02], log: false, label: w["explorer.axis.accuracy"],
+        legend: [[TRAIN, w["explorer.legend.train"]], [TEST, w["explorer.legend.test"]],
+                 ["band", this.w("explorer.legend.band", { n: nSeeds })]] },
+      { box: L.boxes[1], y: this.lossDecades, log: true, label: w["explorer.axis.loss"],
+        legend: [[TRAIN, w["explorer.legend.train_data_loss"]], [TEST, w["explorer.legend.test_data_loss"]],
+                 [PENALTY, w["explorer.legend.penalty"]]] },
     ];
     var xOf = function (box, epoch) { return box.x + epoch / epochs * box.w; };
     for (var a = 0; a < 2; a++) {
       var ax = axes[a];
-      this.drawAxes(ctx, ax, epochs, w["widgets.axis.epoch"]);
+      this.drawAxes(ctx, ax, epochs, w["explorer.axis.epoch"]);
       var yOf = this.yScale(ax);
       ctx.save();
       ctx.beginPath();
