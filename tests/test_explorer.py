@@ -135,7 +135,7 @@ def test_unknown_default_key_is_refused_with_the_allowed_names():
         ("dropout_ratio", float("nan")), ("n_train", 150), ("n_train", 300.5), ("epochs", 0),
         ("epochs", 5.5), ("epochs", True), ("seed", -1), ("lr", 1.0), ("lr", "0.01"),
         ("hidden_layers", 9), ("hidden_size", 5), ("augment_shift", 5), ("augment_rotation", 45),
-        ("augment_noise", 1.0), ("optimizer", "Nesterov"), ("optimizer", 1), ("l1_update", "ista"),
+        ("augment_noise", 1.0), ("optimizer", "LBFGS"), ("optimizer", 1), ("l1_update", "ista"),
         ("dropout_inverted", "yes"), ("n_seeds", 0), ("n_seeds", 6),
     ],
 )
