@@ -46,10 +46,13 @@ One more switch changes nothing in the training, only what is recorded:
 that computes the loss the cells display (``history.displayed_loss`` and
 ``history.objective`` stay empty; about a quarter of a run's time).
 
-Speed: the products are small (batch 100, width 100), so the loop runs with
-BLAS capped at one thread, through :mod:`course.engine` (a second BLAS thread
-gains little on an idle machine and makes a run many times slower when
-anything else wants a core).  The loop itself is plain code.
+Speed: ``engine=True`` (the default) runs the same iterations through
+:func:`course.engine.lecture_loop` (buffers, a fused update), which
+``tests/test_lecture_loop.py`` holds equal to the plain loop here, bit for bit;
+``engine=False`` runs the plain loop (:func:`_plain_loop`), written as the cells
+write it.  Both cap BLAS at one thread: the products are small (batch 100,
+width 100), and a second BLAS thread makes a run many times slower when
+anything else wants a core.
 
 :data:`LECTURE_CELLS` holds each cell's settings as shipped.  In the dropout
 cell, ``weight_decay_lambda`` is whatever the cell run before it left behind
@@ -75,8 +78,8 @@ import numpy as np
 
 from common import regularizers
 from course import run_cache
-from common._validation import check_choice, check_float, check_int
-from course.engine import map_in_parallel, one_blas_thread as _one_blas_thread
+from common._validation import check_bool, check_choice, check_float, check_int
+from course.engine import lecture_loop as fused_lecture_loop, map_in_parallel, one_blas_thread as _one_blas_thread
 from course.experiments import lecture_data
 from course.i18n import t
 from common.layers import cross_entropy_error, softmax
@@ -163,12 +166,6 @@ def _penalties(w: np.ndarray, regularization: str, lam: float, with_sqrt: bool) 
     return 0.0, 0.0
 
 
-def _bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
 def train_lecture_loop(
     *,
     regularization: str = "none",
@@ -189,6 +186,7 @@ def train_lecture_loop(
     record_displayed_loss: bool = True,
     seed: int = 0,
     data: tuple | None = None,
+    engine: bool = True,
 ) -> LoopHistory:
     """Train the lecture's 784-100×6-10 network with the lecture notebook's own loop.
 
@@ -223,12 +221,13 @@ def train_lecture_loop(
             "pass regularization='l2' or 'l1' to use it"
         )
     lr = check_float(learning_rate, "learning_rate", minimum=0.0, include_min=False)
-    use_dropout = _bool(use_dropout, "use_dropout")
-    dropout_inverted = _bool(dropout_inverted, "dropout_inverted")
-    sample_with_replacement = _bool(sample_with_replacement, "sample_with_replacement")
-    update_output_layer = _bool(update_output_layer, "update_output_layer")
-    penalty_with_sqrt = _bool(penalty_with_sqrt, "penalty_with_sqrt")
-    record_displayed_loss = _bool(record_displayed_loss, "record_displayed_loss")
+    use_dropout = check_bool(use_dropout, "use_dropout")
+    dropout_inverted = check_bool(dropout_inverted, "dropout_inverted")
+    sample_with_replacement = check_bool(sample_with_replacement, "sample_with_replacement")
+    update_output_layer = check_bool(update_output_layer, "update_output_layer")
+    penalty_with_sqrt = check_bool(penalty_with_sqrt, "penalty_with_sqrt")
+    record_displayed_loss = check_bool(record_displayed_loss, "record_displayed_loss")
+    engine = check_bool(engine, "engine")
     iters_num = check_int(iters_num, "iters_num", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     plot_interval = check_int(plot_interval, "plot_interval", minimum=1)
@@ -245,6 +244,7 @@ def train_lecture_loop(
         n_train=int(x_train.shape[0]), n_test=int(x_test.shape[0]), hidden_size_list=list(hidden_size_list),
         sample_with_replacement=sample_with_replacement, update_output_layer=update_output_layer,
         penalty_with_sqrt=penalty_with_sqrt, record_displayed_loss=record_displayed_loss, seed=seed,
+        engine=engine,
     )
 
     init_rng, batch_rng = np.random.default_rng(seed).spawn(2)
@@ -259,56 +259,12 @@ def train_lecture_loop(
     def _train() -> LoopHistory:
         network = make_network(init_rng)
         history = LoopHistory(settings=settings, network=network)
-        n_updated = network.hidden_layer_num + (1 if update_output_layer else 0)
-        train_size = x_train.shape[0]
-        batches = _batches(batch_rng, train_size, batch_size, sample_with_replacement)
-        t_train_labels = t_train.argmax(axis=1) if t_train.ndim == 2 else t_train
-        t_test_labels = t_test.argmax(axis=1) if t_test.ndim == 2 else t_test
-        started = time.perf_counter()
-        interval_objectives: list[float] = []
-
-        # one BLAS thread (course.engine's cap): small products, and no spinning threads on a busy machine
-        with np.errstate(over="ignore", invalid="ignore"), _one_blas_thread():
-            for i in range(iters_num):
-                batch_mask = next(batches)
-                x_batch, t_batch = x_train[batch_mask], t_train[batch_mask]
-                network.gradient(x_batch, t_batch)
-                step_objective = network.last_loss  # E on this batch, training mode (before the step)
-                shown_penalty = true_penalty = 0.0
-                for idx in range(1, n_updated + 1):
-                    W, b = network.params["W" + str(idx)], network.params["b" + str(idx)]
-                    step_objective += _penalties(W, regularization, lam, False)[1]
-                    grad_W = network.layers["Affine" + str(idx)].dW
-                    if regularization == "l2":
-                        grad_W = grad_W + lam * W
-                    elif regularization == "l1":
-                        grad_W = grad_W + lam * np.sign(W)
-                    W -= lr * grad_W
-                    b -= lr * network.layers["Affine" + str(idx)].db
-                    shown, true = _penalties(W, regularization, lam, penalty_with_sqrt)
-                    shown_penalty += shown
-                    true_penalty += true
-                if record_displayed_loss:
-                    data_loss = network.loss(x_batch, t_batch)  # test mode, after the step, as the cells do
-                    history.displayed_loss.append(data_loss + shown_penalty)
-                    history.objective.append(data_loss + true_penalty)
-                    watched = data_loss + true_penalty
-                else:  # no extra forward pass: the step's own loss (before it) and the penalty after it
-                    watched = step_objective + true_penalty
-                interval_objectives.append(step_objective)
-
-                evaluate = (i + 1) % plot_interval == 0
-                # float32 cross-entropy saturates near 87, so a blown-up run can keep a finite
-                # loss: the weight norm (checked when scoring) gives it away
-                norm = regularizers.weight_norm(network.weights()) if evaluate else 0.0
-                if not (math.isfinite(watched) and norm <= WEIGHT_NORM_LIMIT):
-                    history.diverged = t("lecture_loop.diverged", iteration=i + 1, limit=f"{WEIGHT_NORM_LIMIT:g}",
-                                         lr=lr, lam=lam)
-                    break
-                if evaluate:
-                    _record(history, network, i + 1, interval_objectives, true_penalty, norm,
-                            x_train, t_train_labels, x_test, t_test_labels, started)
-                    interval_objectives = []
+        loop = fused_lecture_loop if engine else _plain_loop
+        loop(network, history, _batches(batch_rng, x_train.shape[0], batch_size, sample_with_replacement),
+             x_train, t_train, x_test, t_test, regularization=regularization, lam=lam, lr=lr,
+             n_updated=network.hidden_layer_num + (1 if update_output_layer else 0),
+             penalty_with_sqrt=penalty_with_sqrt, record_displayed_loss=record_displayed_loss,
+             iters_num=iters_num, plot_interval=plot_interval)
         return history
 
     key = run_cache.key_for_settings("lecture_loop", settings, data=data)  # None unless COURSE_RUN_CACHE is set
@@ -320,6 +276,60 @@ def train_lecture_loop(
             cached = _train()
             run_cache.store(key, cached)
     return cached
+
+
+def _plain_loop(network: MultiLayerNet, history: LoopHistory, batches: Iterator[np.ndarray],
+                x_train: np.ndarray, t_train: np.ndarray, x_test: np.ndarray, t_test: np.ndarray, *,
+                regularization: str, lam: float, lr: float, n_updated: int, penalty_with_sqrt: bool,
+                record_displayed_loss: bool, iters_num: int, plot_interval: int) -> None:
+    """The lecture's loop as its cells write it (``engine=False``; ``course.engine.lecture_loop`` is the fast twin)."""
+    t_train_labels = t_train.argmax(axis=1) if t_train.ndim == 2 else t_train
+    t_test_labels = t_test.argmax(axis=1) if t_test.ndim == 2 else t_test
+    started = time.perf_counter()
+    interval_objectives: list[float] = []
+
+    # one BLAS thread (course.engine's cap): small products, and no spinning threads on a busy machine
+    with np.errstate(over="ignore", invalid="ignore"), _one_blas_thread():
+        for i in range(iters_num):
+            batch_mask = next(batches)
+            x_batch, t_batch = x_train[batch_mask], t_train[batch_mask]
+            network.gradient(x_batch, t_batch)
+            step_objective = network.last_loss  # E on this batch, training mode (before the step)
+            shown_penalty = true_penalty = 0.0
+            for idx in range(1, n_updated + 1):
+                W, b = network.params["W" + str(idx)], network.params["b" + str(idx)]
+                step_objective += _penalties(W, regularization, lam, False)[1]
+                grad_W = network.layers["Affine" + str(idx)].dW
+                if regularization == "l2":
+                    grad_W = grad_W + lam * W
+                elif regularization == "l1":
+                    grad_W = grad_W + lam * np.sign(W)
+                W -= lr * grad_W
+                b -= lr * network.layers["Affine" + str(idx)].db
+                shown, true = _penalties(W, regularization, lam, penalty_with_sqrt)
+                shown_penalty += shown
+                true_penalty += true
+            if record_displayed_loss:
+                data_loss = network.loss(x_batch, t_batch)  # test mode, after the step, as the cells do
+                history.displayed_loss.append(data_loss + shown_penalty)
+                history.objective.append(data_loss + true_penalty)
+                watched = data_loss + true_penalty
+            else:  # no extra forward pass: the step's own loss (before it) and the penalty after it
+                watched = step_objective + true_penalty
+            interval_objectives.append(step_objective)
+
+            evaluate = (i + 1) % plot_interval == 0
+            # float32 cross-entropy saturates near 87, so a blown-up run can keep a finite
+            # loss: the weight norm (checked when scoring) gives it away
+            norm = regularizers.weight_norm(network.weights()) if evaluate else 0.0
+            if not (math.isfinite(watched) and norm <= WEIGHT_NORM_LIMIT):
+                history.diverged = t("lecture_loop.diverged", iteration=i + 1, limit=f"{WEIGHT_NORM_LIMIT:g}",
+                                     lr=lr, lam=lam)
+                break
+            if evaluate:
+                _record(history, network, i + 1, interval_objectives, true_penalty, norm,
+                        x_train, t_train_labels, x_test, t_test_labels, started)
+                interval_objectives = []
 
 
 def _record(history: LoopHistory, network: MultiLayerNet, iteration: int, objectives: list[float],
