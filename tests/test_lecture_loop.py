@@ -389,3 +389,52 @@ def test_engine_switch_chooses_the_loop(data, monkeypatch):
     assert calls == ["fused_lecture_loop", "_plain_loop"]
     with pytest.raises(TypeError, match="engine"):
         train_lecture_loop(seed=0, data=data, iters_num=10, engine="yes")
+
+
+def test_scoring_on_another_thread_changes_nothing(data, monkeypatch):
+    """Scored by a free worker (a copy of the weights) or taken back and scored here: the same numbers."""
+    import threading
+    from concurrent.futures import Executor, Future, ThreadPoolExecutor
+
+    from course.engine import lecture as fused
+
+    settings = dict(LECTURE_CELLS["dropout_l1"], seed=3, data=data, iters_num=60, plot_interval=10)
+    monkeypatch.delenv("COURSE_RUN_CACHE", raising=False)
+    plain = train_lecture_loop(**settings, engine=False)
+    where = []
+    job = fused._Scorer._job
+    monkeypatch.setattr(fused._Scorer, "_job", lambda self, b: (where.append(threading.current_thread()), job(self, b))[1])
+    class OtherThread(Executor):
+        """Every job done at once on a thread of its own: the free worker, without timing."""
+
+        def submit(self, fn, *args):
+            future = Future()
+            thread = threading.Thread(target=lambda: future.set_result(fn(*args)))
+            thread.start()
+            thread.join()
+            return future
+
+    monkeypatch.setattr(fused, "helper", OtherThread)
+    on_a_worker = train_lecture_loop(**settings)
+    with ThreadPoolExecutor(1) as pool:
+        monkeypatch.setattr(fused, "helper", lambda: pool)
+        busy = threading.Event()
+        pool.submit(busy.wait, 30)  # the worker is busy: every job is taken back and scored by the run itself
+        taken_back = train_lecture_loop(**{**settings, "plot_interval": 11})
+        busy.set()
+    assert len(where) == 6 + 5 and threading.current_thread() not in where[:6] and set(where[6:]) == {
+        threading.current_thread()}
+    _assert_bit_identical(plain, on_a_worker)
+    coarse = train_lecture_loop(**{**settings, "plot_interval": 11}, engine=False)
+    _assert_bit_identical(coarse, taken_back)
+
+
+def test_seeds_side_by_side_with_the_engine_give_each_seeds_plain_run(data, monkeypatch):
+    from course.engine import THREADS_ENV
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)  # two at a time, whatever the test session set
+    monkeypatch.delenv("COURSE_RUN_CACHE", raising=False)
+    settings = dict(LECTURE_CELLS["l2"], data=data, iters_num=40, plot_interval=10)
+    runs = lecture_loop_seeds([0, 1, 2], **settings)
+    for seed in (0, 1, 2):
+        _assert_bit_identical(train_lecture_loop(**settings, seed=seed, engine=False), runs[seed])

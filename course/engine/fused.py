@@ -130,6 +130,15 @@ class FusedNet:
         self._zeros: dict[tuple[int, int], np.ndarray] = {}
 
     # -- parameters ------------------------------------------------------------
+    def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
+        """``W1, b1, …`` as views into ``flat``, a vector laid out like ``theta`` (e.g. a copy of it)."""
+        base = self.theta.__array_interface__["data"][0]
+        views = {}
+        for key, view in self.params.items():
+            start = (view.__array_interface__["data"][0] - base) // self.theta.itemsize
+            views[key] = flat[start : start + view.size].reshape(view.shape)
+        return views
+
     def pull(self) -> None:
         """``theta`` ← ``network.params`` (the network's arrays are read, wherever they are now)."""
         for key, view in self.params.items():

@@ -15,15 +15,19 @@ What it saves: the layers write into buffers kept between iterations, the
 update is one operation per kind over the updated layers' slice of the flat
 parameter vector, each layer's penalty is measured once per iteration (after
 the step; the next step's objective reuses it), and scoring the training and
-test digits writes into buffers too.  The random numbers (batches, dropout
-masks) are drawn from the same generators in the same order.
+test digits writes into buffers too.  Run by ``map_in_parallel`` (the seeds of
+``lecture_loop_seeds``), the scoring of a copy of the weights goes to a worker
+that has no seed left to train (the fifth of five seeds no longer trains
+alone on one core).  The random numbers (batches, dropout masks) are drawn
+from the same generators in the same order.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from typing import Iterator
+from concurrent.futures import Executor, Future
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -35,7 +39,7 @@ from common.trainer import WEIGHT_NORM_LIMIT, History
 from course.i18n import t
 
 from .fused import FusedNet, supports
-from .threads import one_blas_thread
+from .threads import helper, one_blas_thread
 
 __all__ = ["lecture_loop"]
 
@@ -83,8 +87,7 @@ def lecture_loop(network: MultiLayerNet, history: History, batches: Iterator[np.
         abs_w = [np.empty_like(w) for w in net.W[:n_updated]]
         penalties = [_penalty(net.W[k], abs_w[k], regularization, lam, False)[1] for k in range(n_updated)]
         batch_buffers: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}  # rows → (x_batch, test-mode scores)
-        eval_train = [np.empty((x_train.shape[0], w), dtype=dtype) for w in net.sizes[1:]]
-        eval_test = [np.empty((x_test.shape[0], w), dtype=dtype) for w in net.sizes[1:]]
+        scorer = _Scorer(net, x_train, t_train_labels, x_test, t_test_labels, helper())
         interval_objectives: list[float] = []
 
         for i in range(iters_num):
@@ -138,20 +141,90 @@ def lecture_loop(network: MultiLayerNet, history: History, batches: Iterator[np.
                                      lr=lr, lam=lam)
                 break
             if evaluate:
-                scores_train = net.scores(x_train, eval_train, net.params)
-                scores_test = net.scores(x_test, eval_test, net.params)
-                history.epoch.append(i + 1)
-                history.train_acc.append(float(np.mean(scores_train.argmax(axis=1) == t_train_labels)))
-                history.test_acc.append(float(np.mean(scores_test.argmax(axis=1) == t_test_labels)))
-                history.train_loss.append(float(np.mean(interval_objectives)))
-                history.train_data_loss.append(cross_entropy_error(softmax(scores_train), t_train_labels))
-                history.test_loss.append(cross_entropy_error(softmax(scores_test), t_test_labels))
-                history.penalty.append(true_penalty)
-                history.weight_norm.append(norm)
-                history.sparsity.append(regularizers.sparsity(net.W))
-                history.seconds.append(time.perf_counter() - started)
+                scorer.submit(dict(epoch=i + 1, train_loss=float(np.mean(interval_objectives)),
+                                   penalty=true_penalty, weight_norm=norm,
+                                   seconds=time.perf_counter() - started))
                 interval_objectives = []
+        for record in scorer.results():  # in order, also after a divergence
+            for name, value in record.items():
+                getattr(history, name).append(value)
         net.push()
+
+
+class _Scorer:
+    """Scores the training and test digits at each evaluation point: here, or on a free worker.
+
+    With a ``pool`` (:func:`course.engine.threads.helper`), each point's
+    weights are copied and scored as a job of the pool, which a worker takes
+    only when it has no run left to start; a job still waiting at the next
+    point (or at the end) is taken back and done here.  Either way the same
+    products on the same numbers: which thread scores changes nothing.
+    """
+
+    def __init__(self, net: FusedNet, x_train: np.ndarray, t_train: np.ndarray, x_test: np.ndarray,
+                 t_test: np.ndarray, pool: Executor | None) -> None:
+        self.net, self.pool = net, pool
+        self.groups = ((x_train, t_train), (x_test, t_test))
+        self.pending: list[tuple[dict[str, Any], Future | None, Any]] = []
+        self.spare: list[tuple[np.ndarray, dict[str, np.ndarray], list[list[np.ndarray]]]] = []
+        self.own = self._buffers(copy=False)  # for scoring here, on the engine's own weights
+
+    def _buffers(self, copy: bool) -> tuple[np.ndarray, dict[str, np.ndarray], list[list[np.ndarray]]]:
+        net = self.net
+        theta = np.empty_like(net.theta) if copy else net.theta
+        bufs = [[np.empty((x.shape[0], w), dtype=net.dtype) for w in net.sizes[1:]] for x, _ in self.groups]
+        return theta, (net.views(theta) if copy else net.params), bufs
+
+    def _score(self, buffers: tuple[np.ndarray, dict[str, np.ndarray], list[list[np.ndarray]]]) -> dict[str, Any]:
+        """``_record``'s numbers: accuracy and cross-entropy of both groups, sparsity of the weights."""
+        _, params, bufs = buffers
+        out: dict[str, Any] = {}
+        with np.errstate(over="ignore", invalid="ignore"):
+            for (x, t_labels), group_bufs, name in zip(self.groups, bufs, ("train", "test")):
+                scores = self.net.scores(x, group_bufs, params)
+                out[f"{name}_acc"] = float(np.mean(scores.argmax(axis=1) == t_labels))
+                out["train_data_loss" if name == "train" else "test_loss"] = cross_entropy_error(
+                    softmax(scores), t_labels)
+            out["sparsity"] = regularizers.sparsity([params[f"W{i}"] for i in range(1, self.net.n_layers + 1)])
+        return out
+
+    def _job(self, buffers: Any) -> dict[str, Any]:
+        try:
+            return self._score(buffers)
+        finally:
+            self.spare.append(buffers)
+
+    def _take_back(self) -> None:
+        for k, (record, future, buffers) in enumerate(self.pending):
+            if future is not None and future.cancel():  # no worker took it: score it here
+                record.update(self._job(buffers))
+                self.pending[k] = (record, None, None)
+
+    def submit(self, record: dict[str, Any]) -> None:
+        """Score the engine's current weights for ``record`` (epoch, losses, ... known already)."""
+        self._take_back()
+        if self.pool is None:
+            record.update(self._score(self.own))
+            self.pending.append((record, None, None))
+            return
+        buffers = self.spare.pop() if self.spare else self._buffers(copy=True)
+        np.copyto(buffers[0], self.net.theta)
+        self.pending.append((record, self.pool.submit(self._job, buffers), buffers))
+
+    def results(self) -> list[dict[str, Any]]:
+        """Every record with its scores, in the order submitted (waits for jobs a worker is doing)."""
+        self._take_back()
+        done = []
+        for record, future, _ in self.pending:
+            if future is not None:
+                record.update(future.result())
+            done.append({name: record[name] for name in _RECORDED})
+        self.pending = []
+        return done
+
+
+_RECORDED = ("epoch", "train_acc", "test_acc", "train_loss", "train_data_loss", "test_loss", "penalty",
+             "weight_norm", "sparsity", "seconds")
 
 
 def _penalty(w: np.ndarray, scratch: np.ndarray, regularization: str, lam: float,

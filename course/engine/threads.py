@@ -29,7 +29,7 @@ try:  # in requirements.txt; without it BLAS keeps its own thread count and no w
 except ImportError:  # pragma: no cover
     ThreadpoolController = None
 
-__all__ = ["THREADS_ENV", "map_in_parallel", "one_blas_thread", "threads_allowed", "worker"]
+__all__ = ["THREADS_ENV", "helper", "map_in_parallel", "one_blas_thread", "threads_allowed", "worker"]
 
 THREADS_ENV = "COURSE_ENGINE_THREADS"
 """Set to ``1`` to keep the engine on one thread (no scoring thread, seeds one after another in
@@ -38,6 +38,8 @@ side by side beat two two-thread runs one after another; benchmarks/README.md). 
 sets it in its pytest-xdist workers.  Unset or ``2``: the default.  The numbers of a run do not
 depend on it."""
 
+_helper: contextvars.ContextVar[ThreadPoolExecutor | None] = contextvars.ContextVar("course_engine_helper",
+                                                                                     default=None)
 _controller: Any = None
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
@@ -81,7 +83,7 @@ def map_in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> lis
     run gives the same numbers on a worker thread as alone, and NumPy
     releases the GIL inside its products and element-wise loops.  Falls back
     to the plain loop with one usable CPU, with ``COURSE_ENGINE_THREADS=1`` or
-    where threads cannot start.  The first exception raised by ``function``
+    where threads cannot start.  Inside ``function``, :func:`helper` is the pool.  The first exception raised by ``function``
     is raised again here.
     """
     items = list(items)
@@ -92,9 +94,27 @@ def map_in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> lis
             pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="course-map")
         except RuntimeError:  # no threads (e.g. a browser-based kernel)
             return [function(item) for item in items]
+
+        def run(item: Any) -> Any:
+            _helper.set(pool)  # in this item's own copy of the context
+            return function(item)
+
         with pool:
-            futures = [pool.submit(contextvars.copy_context().run, function, item) for item in items]
+            futures = [pool.submit(contextvars.copy_context().run, run, item) for item in items]
             return [future.result() for future in futures]
+
+
+def helper() -> ThreadPoolExecutor | None:
+    """The pool of the :func:`map_in_parallel` call this code runs in (``None`` outside one).
+
+    A run may hand it side work (the lecture loop hands it the scoring of a
+    copy of its weights): the pool takes the items first, so a worker takes
+    side work only once no item is left to start, e.g. while the fifth of five
+    seeds trains alone.  Whoever hands work over must take back what no worker
+    has started (``Future.cancel()``) and do it itself, so nothing waits on a
+    busy pool.
+    """
+    return _helper.get()
 
 
 def worker() -> ThreadPoolExecutor | None:
