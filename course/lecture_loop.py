@@ -209,7 +209,9 @@ def train_lecture_loop(
     may pass ``((x_train, t_train), (x_test, t_test))`` (then ``n_train``/``n_test``
     are not used).  A run whose loss or weights blow up (NaN, inf, norm above
     ``1e8``) stops there with ``history.diverged`` set, so several seeds can
-    still be compared.  With ``COURSE_RUN_CACHE`` set (the test suite does),
+    still be compared.  ``engine=True`` (the default) runs the iterations through
+    :func:`course.engine.lecture_loop`, with the plain loop's numbers bit for bit;
+    ``engine=False`` runs the plain loop.  With ``COURSE_RUN_CACHE`` set (the test suite does),
     a run with the same settings, data and code is read back instead of
     trained again (:mod:`course.run_cache`).
     """

@@ -438,3 +438,12 @@ def test_seeds_side_by_side_with_the_engine_give_each_seeds_plain_run(data, monk
     runs = lecture_loop_seeds([0, 1, 2], **settings)
     for seed in (0, 1, 2):
         _assert_bit_identical(train_lecture_loop(**settings, seed=seed, engine=False), runs[seed])
+
+
+def test_the_lecture_loop_benchmark_runs_and_finds_the_same_numbers(capsys):
+    """``python -m benchmarks.lecture_loop_benchmark --smoke``: every cell, both loops, equal (no timings asserted)."""
+    from benchmarks import lecture_loop_benchmark
+
+    assert lecture_loop_benchmark.main(["--smoke"]) == 0
+    table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and " s |" in line]
+    assert len(table) == 2 * len(LECTURE_CELLS) and all(line.endswith("| yes |") for line in table)
