@@ -77,7 +77,6 @@ def lecture_loop(network: MultiLayerNet, history: History, batches: Iterator[np.
 
     with np.errstate(over="ignore", invalid="ignore"), one_blas_thread():
         net = FusedNet(network, SGD(learning_rate=lr))
-        n = net.n_layers
         # the updated layers' weights and biases are two contiguous slices of the flat vector
         w_end = sum(w.size for w in net.W[:n_updated])
         b_start = net.n_weights
