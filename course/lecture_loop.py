@@ -1,70 +1,23 @@
 """The lecture notebook's own training loop, with each of its quirks as a switch.
 
 The lecture's exercise notebook (``2_5_overfiting.ipynb``) does not train with
-:class:`common.trainer.Trainer`; every cell has its own loop over 1,000
-iterations::
+:class:`common.trainer.Trainer`: every cell has its own loop over 1,000
+iterations (a batch drawn with replacement, ``network.gradient``, then a
+hand-written update of the hidden layers with the penalty's gradient added,
+and the accuracy on all digits every ``plot_interval`` iterations).
 
-    for i in range(iters_num):
-        batch_mask = np.random.choice(train_size, batch_size)      # with replacement
-        x_batch, d_batch = x_train[batch_mask], d_train[batch_mask]
-        grad = network.gradient(x_batch, d_batch)
-        weight_decay = 0
-        for idx in range(1, hidden_layer_num + 1):                  # hidden layers only
-            grad['W' + str(idx)] = network.layers['Affine' + str(idx)].dW + weight_decay_lambda * network.params['W' + str(idx)]
-            grad['b' + str(idx)] = network.layers['Affine' + str(idx)].db
-            network.params['W' + str(idx)] -= learning_rate * grad['W' + str(idx)]
-            network.params['b' + str(idx)] -= learning_rate * grad['b' + str(idx)]
-            weight_decay += 0.5 * weight_decay_lambda * np.sqrt(np.sum(network.params['W' + str(idx)] ** 2))
-        loss = network.loss(x_batch, d_batch) + weight_decay         # the displayed loss
-        if (i + 1) % plot_interval == 0: ...accuracy on all training and test digits...
+- :func:`train_lecture_loop` is that loop, seeded through a
+  ``numpy.random.Generator``, with a switch for each thing the cells do
+  differently (its docstring lists them, with the loop as the cells write it);
+- :data:`LECTURE_CELLS` holds each cell's settings as shipped:
+  ``train_lecture_loop(**LECTURE_CELLS['l1'], seed=0)``;
+- :func:`lecture_loop_seeds` runs one setting over several seeds (a
+  :class:`course.seeds.SeedRuns`), two seeds at a time on two cores;
+- :func:`zigzag` measures how much a training curve jumps between points.
 
-(the L2 cell; the L1 cells add ``weight_decay_lambda * np.sign(W)`` and show
-``λ·Σ|W|``).  :func:`train_lecture_loop` is that loop, seeded through a
-``numpy.random.Generator``, with switches for what the cells do differently:
-
-=======================  ==================================================  =====================
-switch                   what it does                                        lecture cells
-=======================  ==================================================  =====================
-``regularization``       ``'l2'`` adds ``λ·W`` to ``dW``, ``'l1'`` adds      L2, L1, dropout (l2
-                         ``λ·sign(W)``, ``'none'`` nothing                   via the network's λ)
-``update_output_layer``  ``False``: ``idx`` runs over the hidden layers      ``False``: L2, L1,
-                         only, so the output layer ``W7``/``b7`` keeps its   dropout + L1;
-                         initial values; ``True``: every layer (the same     ``True``: no
-                         step as ``optimizer.SGD.update(params, grads)``)    regularization, dropout
-``penalty_with_sqrt``    ``True``: the displayed loss adds                   L2 cell (``True``);
-                         ``½·λ·sqrt(ΣW²)`` per layer (the lecture's wrong    dropout cell shows
-                         answer to its own exercise) instead of the          ``network.loss``:
-                         ``½·λ·ΣW²`` the step is the gradient of             ``False``
-``sample_with_replacement``  ``True``: ``rng.choice(n, batch_size)``; ``False``:  all cells: ``True``
-                         a fresh permutation per pass, as ``Trainer``
-``dropout_inverted``     ``False``: the lecture's/book's dropout (scale by   dropout cells: ``False``
-                         ``1 − p`` at test time); ``True``: inverted
-=======================  ==================================================  =====================
-
-One more switch changes nothing in the training, only what is recorded:
-``record_displayed_loss=False`` skips the extra forward pass per iteration
-that computes the loss the cells display (``history.displayed_loss`` and
-``history.objective`` stay empty; about a quarter of a run's time).
-
-Speed: ``engine=True`` (the default) runs the same iterations through
-:func:`course.engine.lecture_loop` (buffers, a fused update), which
-``tests/test_lecture_loop.py`` holds equal to the plain loop here, bit for bit;
-``engine=False`` runs the plain loop (:func:`_plain_loop`), written as the cells
-write it.  Both cap BLAS at one thread: the products are small (batch 100,
-width 100), and a second BLAS thread makes a run many times slower when
-anything else wants a core.
-
-:data:`LECTURE_CELLS` holds each cell's settings as shipped.  In the dropout
-cell, ``weight_decay_lambda`` is whatever the cell run before it left behind
-(0.005 after the shipped L1 cell; the learner's notes ran L1 with 0.1); the
-network's own L2 penalty then acts on every layer through ``optimizer.update``.
-
-Differences from the lecture's notebook, all deliberate: batches come from a
-seeded ``Generator`` (``default_rng(seed)``: one child for the initial weights
-and dropout masks, one for the batches — the same initial weights as
-:func:`course.experiments.train_lecture_net` with the same seed), and the data
-are the pack's shipped digits (the first 300 of 4,000 for training, 1,000
-test digits; the lecture used full MNIST's first 300 and 10,000 test digits).
+``engine=True`` (the default) runs the iterations through
+:func:`course.engine.lecture_loop`, held bit for bit to the plain loop here
+(:func:`_plain_loop`, ``engine=False``) by ``tests/test_lecture_loop.py``.
 """
 
 from __future__ import annotations
@@ -113,7 +66,12 @@ LECTURE_CELLS: dict[str, dict[str, Any]] = {
     ),
 }
 """The lecture notebook's five experiment cells as shipped, as keyword arguments of
-:func:`train_lecture_loop` (``train_lecture_loop(**LECTURE_CELLS['l1'], seed=0)``)."""
+:func:`train_lecture_loop` (``train_lecture_loop(**LECTURE_CELLS['l1'], seed=0)``).
+
+In the dropout cell, ``weight_decay_lambda`` is whatever the cell run before it
+left behind (0.005 after the shipped L1 cell; the learner's notes ran L1 with
+0.1); the network's own L2 penalty then acts on every layer through
+``optimizer.update``."""
 
 
 @dataclass
@@ -201,8 +159,58 @@ def train_lecture_loop(
     so it minimizes ``E + ½·λ·Σ W²`` (L2) or ``E + λ·Σ |W|`` (L1) over the updated
     layers.  Every ``plot_interval`` iterations it scores all training and
     test digits (scoring draws no random numbers: the training does not depend
-    on ``plot_interval``).  The switches are explained in the module docstring;
+    on ``plot_interval``).  The switches are explained below;
     :data:`LECTURE_CELLS` gives each lecture cell's settings.
+
+    The L2 cell as the lecture writes it (the L1 cells add
+    ``weight_decay_lambda * np.sign(W)`` and show ``λ·Σ|W|``)::
+
+        for i in range(iters_num):
+            batch_mask = np.random.choice(train_size, batch_size)      # with replacement
+            x_batch, d_batch = x_train[batch_mask], d_train[batch_mask]
+            grad = network.gradient(x_batch, d_batch)
+            weight_decay = 0
+            for idx in range(1, hidden_layer_num + 1):                  # hidden layers only
+                grad['W' + str(idx)] = network.layers['Affine' + str(idx)].dW + weight_decay_lambda * network.params['W' + str(idx)]
+                grad['b' + str(idx)] = network.layers['Affine' + str(idx)].db
+                network.params['W' + str(idx)] -= learning_rate * grad['W' + str(idx)]
+                network.params['b' + str(idx)] -= learning_rate * grad['b' + str(idx)]
+                weight_decay += 0.5 * weight_decay_lambda * np.sqrt(np.sum(network.params['W' + str(idx)] ** 2))
+            loss = network.loss(x_batch, d_batch) + weight_decay         # the displayed loss
+            if (i + 1) % plot_interval == 0: ...accuracy on all training and test digits...
+
+    The switches, and which cells use them:
+
+    =======================  ==================================================  =====================
+    switch                   what it does                                        lecture cells
+    =======================  ==================================================  =====================
+    ``regularization``       ``'l2'`` adds ``λ·W`` to ``dW``, ``'l1'`` adds      L2, L1, dropout (l2
+                             ``λ·sign(W)``, ``'none'`` nothing                   via the network's λ)
+    ``update_output_layer``  ``False``: ``idx`` runs over the hidden layers      ``False``: L2, L1,
+                             only, so the output layer ``W7``/``b7`` keeps its   dropout + L1;
+                             initial values; ``True``: every layer (the same     ``True``: no
+                             step as ``optimizer.SGD.update(params, grads)``)    regularization, dropout
+    ``penalty_with_sqrt``    ``True``: the displayed loss adds                   L2 cell (``True``);
+                             ``½·λ·sqrt(ΣW²)`` per layer (the lecture's wrong    dropout cell shows
+                             answer to its own exercise) instead of the          ``network.loss``:
+                             ``½·λ·ΣW²`` the step is the gradient of             ``False``
+    ``sample_with_replacement``  ``True``: ``rng.choice(n, batch_size)``; ``False``:  all cells: ``True``
+                             a fresh permutation per pass, as ``Trainer``
+    ``dropout_inverted``     ``False``: the lecture's/book's dropout (scale by   dropout cells: ``False``
+                             ``1 − p`` at test time); ``True``: inverted
+    =======================  ==================================================  =====================
+
+    One more switch changes nothing in the training, only what is recorded:
+    ``record_displayed_loss=False`` skips the extra forward pass per iteration
+    that computes the loss the cells display (``history.displayed_loss`` and
+    ``history.objective`` stay empty; about a quarter of a run's time).
+
+    Differences from the lecture's notebook, all deliberate: batches come from a
+    seeded ``Generator`` (``default_rng(seed)``: one child for the initial weights
+    and dropout masks, one for the batches — the same initial weights as
+    :func:`course.experiments.train_lecture_net` with the same seed), and the data
+    are the pack's shipped digits (the first 300 of 4,000 for training, 1,000
+    test digits; the lecture used full MNIST's first 300 and 10,000 test digits).
 
     ``seed`` fixes everything (``default_rng(seed).spawn(2)``: initial weights and
     dropout masks from the first child, batches from the second).  ``data``
@@ -211,9 +219,9 @@ def train_lecture_loop(
     ``1e8``) stops there with ``history.diverged`` set, so several seeds can
     still be compared.  ``engine=True`` (the default) runs the iterations through
     :func:`course.engine.lecture_loop`, with the plain loop's numbers bit for bit;
-    ``engine=False`` runs the plain loop.  With ``COURSE_RUN_CACHE`` set (the test suite does),
-    a run with the same settings, data and code is read back instead of
-    trained again (:mod:`course.run_cache`).
+    ``engine=False`` runs the plain loop.  With ``COURSE_RUN_CACHE`` set (the
+    test suite does), a run with the same settings, data and code is read back
+    instead of trained again (:mod:`course.run_cache`).
     """
     regularization = check_choice(regularization, "regularization", ("none", "l2", "l1"))
     lam = check_float(weight_decay_lambda, "weight_decay_lambda", minimum=0.0)

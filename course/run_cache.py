@@ -3,40 +3,20 @@
 Set ``COURSE_RUN_CACHE=<folder>`` and :func:`course.experiments.train_lecture_net`
 (and ``sweep``, and every seed of ``seeds=``) and
 :func:`course.lecture_loop.train_lecture_loop` look there before training and
-stores what it trained.  The test suite sets it to a fresh folder per session,
+store what they trained.  The test suite sets it to a fresh folder per session,
 so the unit tests and both editions of every notebook share their lecture runs;
 unset (the default for a learner), nothing is read or written.
 
-A run is stored as two files named by its key:
-
-- ``<key>.json``: the :class:`~common.trainer.History` (``History.to_json``) and
-  what the key was made of, for a human reading the folder;
-- ``<key>.npz``: the trained network's parameters (``W1``, ``b1``, ...), read
-  back with ``allow_pickle=False``.  No pickle anywhere.
-
-The key is a SHA-256 over everything the result depends on: every setting of
-the :class:`~course.experiments.LectureConfig`, a hash of the training and
-test arrays themselves (the shipped digits or any ``data=`` passed), which
-trainer ran it (engine or reference; for the reference also its BLAS thread
-count, which changes its float32 sums), the package version, NumPy's version,
-and a hash of the source of every module that takes part in training.  A
-change to any of them is a different key (the old entry is simply not read
-again).  Runs whose result cannot be pinned down are never cached: a
-``callback`` (it may do anything), an ``augment`` without ``as_dict()``, or an
-optimizer instance that has already taken steps.
-
-Files are written to a temporary name and renamed, so a reader never sees half
-an entry; an unreadable entry counts as a miss and is overwritten.
-
-Several processes may share the folder (the test suite's pytest-xdist workers
-and the notebook kernels they start).  :func:`claim` lets one of them train a
-run while the others that want the same run wait for its entry, instead of
-training it a second time.  The lock is ``.<key>.lock`` in the folder: an
-exclusive ``fcntl.flock`` where there is ``fcntl`` (Linux, macOS), a
-``msvcrt.locking`` byte lock on Windows (both dropped by the system if the
-holder dies), and elsewhere the lock file itself, created with ``O_EXCL`` and
-taken over once it is older than :data:`STALE_SECONDS` (its holder is then
-presumed dead; at worst a run is trained twice, as without a lock).
+A run is stored as ``<key>.json`` (the :class:`~common.trainer.History`, plain
+JSON) and ``<key>.npz`` (the trained parameters, read back with
+``allow_pickle=False``; no pickle anywhere).  The key (:func:`key_for`) is a
+SHA-256 over everything the result depends on, the source of the modules that
+train included (:data:`_SOURCES`); runs whose result cannot be pinned down are
+never cached.  Files are written to a temporary name and renamed, so a reader
+never sees half an entry; an unreadable entry counts as a miss and is
+overwritten.  Processes sharing the folder (pytest-xdist workers, notebook
+kernels) :func:`claim` a key around look-up, training and storing, so a run is
+trained once even when two of them want it at the same time.
 """
 
 from __future__ import annotations
@@ -148,7 +128,19 @@ def _blas_threads() -> list[int]:
 
 
 def key_for(config: Any, *, data: tuple, engine: bool, extra: dict[str, Any] | None = None) -> str | None:
-    """The cache key of one run, or ``None`` when caching is off or the run cannot be cached."""
+    """The cache key of one run, or ``None`` when caching is off or the run cannot be cached.
+
+    The key is a SHA-256 over everything the result depends on: every setting of
+    the :class:`~course.experiments.LectureConfig`, a hash of the training and
+    test arrays themselves (the shipped digits or any ``data=`` passed), which
+    trainer ran it (engine or reference; for the reference also its BLAS thread
+    count, which changes its float32 sums), the package version, NumPy's version,
+    and a hash of the source of every module that takes part in training.  A
+    change to any of them is a different key (the old entry is simply not read
+    again).  Runs whose result cannot be pinned down are never cached: a
+    ``callback`` (it may do anything), an ``augment`` without ``as_dict()``, or an
+    optimizer instance that has already taken steps.
+    """
     if directory() is None:
         return None
     if config.augment is not None and not hasattr(config.augment, "as_dict"):
@@ -227,6 +219,13 @@ def claim(key: str) -> Iterator[None]:
     Another process or thread that claims the same key waits here until this
     one leaves, and then finds the stored entry (``stats["waited"]`` counts
     such waits).  Claims are not re-entrant: hold one key at a time.
+
+    The lock is ``.<key>.lock`` in the folder: an exclusive ``fcntl.flock``
+    where there is ``fcntl`` (Linux, macOS), a ``msvcrt.locking`` byte lock on
+    Windows (both dropped by the system if the holder dies), and elsewhere the
+    lock file itself, created with ``O_EXCL`` and taken over once it is older
+    than :data:`STALE_SECONDS` (its holder is then presumed dead; at worst a
+    run is trained twice, as without a lock).
     """
     folder = directory()
     if folder is None:
