@@ -29,7 +29,7 @@ os.environ["COURSE_RUN_CACHE"] = os.path.join(_ISOLATED, "run_cache")
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
 if _WORKER:
     # Two workers already keep both cores busy: each engine run on one thread costs less CPU in all
-    # than two runs on two threads each (course/engine.py, THREADS_ENV).  Kernels inherit it.
+    # than two runs on two threads each (course/engine/threads.py, THREADS_ENV).  Kernels inherit it.
     os.environ.setdefault("COURSE_ENGINE_THREADS", "1")
 
 

@@ -1,67 +1,23 @@
 """The lecture notebook's own training loop, with each of its quirks as a switch.
 
 The lecture's exercise notebook (``2_5_overfiting.ipynb``) does not train with
-:class:`common.trainer.Trainer`; every cell has its own loop over 1,000
-iterations::
+:class:`common.trainer.Trainer`: every cell has its own loop over 1,000
+iterations (a batch drawn with replacement, ``network.gradient``, then a
+hand-written update of the hidden layers with the penalty's gradient added,
+and the accuracy on all digits every ``plot_interval`` iterations).
 
-    for i in range(iters_num):
-        batch_mask = np.random.choice(train_size, batch_size)      # with replacement
-        x_batch, d_batch = x_train[batch_mask], d_train[batch_mask]
-        grad = network.gradient(x_batch, d_batch)
-        weight_decay = 0
-        for idx in range(1, hidden_layer_num + 1):                  # hidden layers only
-            grad['W' + str(idx)] = network.layers['Affine' + str(idx)].dW + weight_decay_lambda * network.params['W' + str(idx)]
-            grad['b' + str(idx)] = network.layers['Affine' + str(idx)].db
-            network.params['W' + str(idx)] -= learning_rate * grad['W' + str(idx)]
-            network.params['b' + str(idx)] -= learning_rate * grad['b' + str(idx)]
-            weight_decay += 0.5 * weight_decay_lambda * np.sqrt(np.sum(network.params['W' + str(idx)] ** 2))
-        loss = network.loss(x_batch, d_batch) + weight_decay         # the displayed loss
-        if (i + 1) % plot_interval == 0: ...accuracy on all training and test digits...
+- :func:`train_lecture_loop` is that loop, seeded through a
+  ``numpy.random.Generator``, with a switch for each thing the cells do
+  differently (its docstring lists them, with the loop as the cells write it);
+- :data:`LECTURE_CELLS` holds each cell's settings as shipped:
+  ``train_lecture_loop(**LECTURE_CELLS['l1'], seed=0)``;
+- :func:`lecture_loop_seeds` runs one setting over several seeds (a
+  :class:`course.seeds.SeedRuns`), two seeds at a time on two cores;
+- :func:`zigzag` measures how much a training curve jumps between points.
 
-(the L2 cell; the L1 cells add ``weight_decay_lambda * np.sign(W)`` and show
-``λ·Σ|W|``).  :func:`train_lecture_loop` is that loop, seeded through a
-``numpy.random.Generator``, with switches for what the cells do differently:
-
-=======================  ==================================================  =====================
-switch                   what it does                                        lecture cells
-=======================  ==================================================  =====================
-``regularization``       ``'l2'`` adds ``λ·W`` to ``dW``, ``'l1'`` adds      L2, L1, dropout (l2
-                         ``λ·sign(W)``, ``'none'`` nothing                   via the network's λ)
-``update_output_layer``  ``False``: ``idx`` runs over the hidden layers      ``False``: L2, L1,
-                         only, so the output layer ``W7``/``b7`` keeps its   dropout + L1;
-                         initial values; ``True``: every layer (the same     ``True``: no
-                         step as ``optimizer.SGD.update(params, grads)``)    regularization, dropout
-``penalty_with_sqrt``    ``True``: the displayed loss adds                   L2 cell (``True``);
-                         ``½·λ·sqrt(ΣW²)`` per layer (the lecture's wrong    dropout cell shows
-                         answer to its own exercise) instead of the          ``network.loss``:
-                         ``½·λ·ΣW²`` the step is the gradient of             ``False``
-``sample_with_replacement``  ``True``: ``rng.choice(n, batch_size)``; ``False``:  all cells: ``True``
-                         a fresh permutation per pass, as ``Trainer``
-``dropout_inverted``     ``False``: the lecture's/book's dropout (scale by   dropout cells: ``False``
-                         ``1 − p`` at test time); ``True``: inverted
-=======================  ==================================================  =====================
-
-One more switch changes nothing in the training, only what is recorded:
-``record_displayed_loss=False`` skips the extra forward pass per iteration
-that computes the loss the cells display (``history.displayed_loss`` and
-``history.objective`` stay empty; about a quarter of a run's time).
-
-Speed: the products are small (batch 100, width 100), so the loop runs with
-BLAS capped at one thread, through :mod:`course.engine` (a second BLAS thread
-gains little on an idle machine and makes a run many times slower when
-anything else wants a core).  The loop itself is plain code.
-
-:data:`LECTURE_CELLS` holds each cell's settings as shipped.  In the dropout
-cell, ``weight_decay_lambda`` is whatever the cell run before it left behind
-(0.005 after the shipped L1 cell; the learner's notes ran L1 with 0.1); the
-network's own L2 penalty then acts on every layer through ``optimizer.update``.
-
-Differences from the lecture's notebook, all deliberate: batches come from a
-seeded ``Generator`` (``default_rng(seed)``: one child for the initial weights
-and dropout masks, one for the batches — the same initial weights as
-:func:`course.experiments.train_lecture_net` with the same seed), and the data
-are the pack's shipped digits (the first 300 of 4,000 for training, 1,000
-test digits; the lecture used full MNIST's first 300 and 10,000 test digits).
+``engine=True`` (the default) runs the iterations through
+:func:`course.engine.lecture_loop`, held bit for bit to the plain loop here
+(:func:`_plain_loop`, ``engine=False``) by ``tests/test_lecture_loop.py``.
 """
 
 from __future__ import annotations
@@ -75,8 +31,8 @@ import numpy as np
 
 from common import regularizers
 from course import run_cache
-from common._validation import check_choice, check_float, check_int
-from course.engine import map_in_parallel, one_blas_thread as _one_blas_thread
+from common._validation import check_bool, check_choice, check_float, check_int
+from course.engine import lecture_loop as fused_lecture_loop, map_in_parallel, one_blas_thread as _one_blas_thread
 from course.experiments import lecture_data
 from course.i18n import t
 from common.layers import cross_entropy_error, softmax
@@ -110,7 +66,12 @@ LECTURE_CELLS: dict[str, dict[str, Any]] = {
     ),
 }
 """The lecture notebook's five experiment cells as shipped, as keyword arguments of
-:func:`train_lecture_loop` (``train_lecture_loop(**LECTURE_CELLS['l1'], seed=0)``)."""
+:func:`train_lecture_loop` (``train_lecture_loop(**LECTURE_CELLS['l1'], seed=0)``).
+
+In the dropout cell, ``weight_decay_lambda`` is whatever the cell run before it
+left behind (0.005 after the shipped L1 cell; the learner's notes ran L1 with
+0.1); the network's own L2 penalty then acts on every layer through
+``optimizer.update``."""
 
 
 @dataclass
@@ -163,12 +124,6 @@ def _penalties(w: np.ndarray, regularization: str, lam: float, with_sqrt: bool) 
     return 0.0, 0.0
 
 
-def _bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
 def train_lecture_loop(
     *,
     regularization: str = "none",
@@ -189,6 +144,7 @@ def train_lecture_loop(
     record_displayed_loss: bool = True,
     seed: int = 0,
     data: tuple | None = None,
+    engine: bool = True,
 ) -> LoopHistory:
     """Train the lecture's 784-100×6-10 network with the lecture notebook's own loop.
 
@@ -203,17 +159,69 @@ def train_lecture_loop(
     so it minimizes ``E + ½·λ·Σ W²`` (L2) or ``E + λ·Σ |W|`` (L1) over the updated
     layers.  Every ``plot_interval`` iterations it scores all training and
     test digits (scoring draws no random numbers: the training does not depend
-    on ``plot_interval``).  The switches are explained in the module docstring;
+    on ``plot_interval``).  The switches are explained below;
     :data:`LECTURE_CELLS` gives each lecture cell's settings.
+
+    The L2 cell as the lecture writes it (the L1 cells add
+    ``weight_decay_lambda * np.sign(W)`` and show ``λ·Σ|W|``)::
+
+        for i in range(iters_num):
+            batch_mask = np.random.choice(train_size, batch_size)      # with replacement
+            x_batch, d_batch = x_train[batch_mask], d_train[batch_mask]
+            grad = network.gradient(x_batch, d_batch)
+            weight_decay = 0
+            for idx in range(1, hidden_layer_num + 1):                  # hidden layers only
+                grad['W' + str(idx)] = network.layers['Affine' + str(idx)].dW + weight_decay_lambda * network.params['W' + str(idx)]
+                grad['b' + str(idx)] = network.layers['Affine' + str(idx)].db
+                network.params['W' + str(idx)] -= learning_rate * grad['W' + str(idx)]
+                network.params['b' + str(idx)] -= learning_rate * grad['b' + str(idx)]
+                weight_decay += 0.5 * weight_decay_lambda * np.sqrt(np.sum(network.params['W' + str(idx)] ** 2))
+            loss = network.loss(x_batch, d_batch) + weight_decay         # the displayed loss
+            if (i + 1) % plot_interval == 0: ...accuracy on all training and test digits...
+
+    The switches, and which cells use them:
+
+    =======================  ==================================================  =====================
+    switch                   what it does                                        lecture cells
+    =======================  ==================================================  =====================
+    ``regularization``       ``'l2'`` adds ``λ·W`` to ``dW``, ``'l1'`` adds      L2, L1, dropout (l2
+                             ``λ·sign(W)``, ``'none'`` nothing                   via the network's λ)
+    ``update_output_layer``  ``False``: ``idx`` runs over the hidden layers      ``False``: L2, L1,
+                             only, so the output layer ``W7``/``b7`` keeps its   dropout + L1;
+                             initial values; ``True``: every layer (the same     ``True``: no
+                             step as ``optimizer.SGD.update(params, grads)``)    regularization, dropout
+    ``penalty_with_sqrt``    ``True``: the displayed loss adds                   L2 cell (``True``);
+                             ``½·λ·sqrt(ΣW²)`` per layer (the lecture's wrong    dropout cell shows
+                             answer to its own exercise) instead of the          ``network.loss``:
+                             ``½·λ·ΣW²`` the step is the gradient of             ``False``
+    ``sample_with_replacement``  ``True``: ``rng.choice(n, batch_size)``; ``False``:  all cells: ``True``
+                             a fresh permutation per pass, as ``Trainer``
+    ``dropout_inverted``     ``False``: the lecture's/book's dropout (scale by   dropout cells: ``False``
+                             ``1 − p`` at test time); ``True``: inverted
+    =======================  ==================================================  =====================
+
+    One more switch changes nothing in the training, only what is recorded:
+    ``record_displayed_loss=False`` skips the extra forward pass per iteration
+    that computes the loss the cells display (``history.displayed_loss`` and
+    ``history.objective`` stay empty; about a quarter of a run's time).
+
+    Differences from the lecture's notebook, all deliberate: batches come from a
+    seeded ``Generator`` (``default_rng(seed)``: one child for the initial weights
+    and dropout masks, one for the batches — the same initial weights as
+    :func:`course.experiments.train_lecture_net` with the same seed), and the data
+    are the pack's shipped digits (the first 300 of 4,000 for training, 1,000
+    test digits; the lecture used full MNIST's first 300 and 10,000 test digits).
 
     ``seed`` fixes everything (``default_rng(seed).spawn(2)``: initial weights and
     dropout masks from the first child, batches from the second).  ``data``
     may pass ``((x_train, t_train), (x_test, t_test))`` (then ``n_train``/``n_test``
     are not used).  A run whose loss or weights blow up (NaN, inf, norm above
     ``1e8``) stops there with ``history.diverged`` set, so several seeds can
-    still be compared.  With ``COURSE_RUN_CACHE`` set (the test suite does),
-    a run with the same settings, data and code is read back instead of
-    trained again (:mod:`course.run_cache`).
+    still be compared.  ``engine=True`` (the default) runs the iterations through
+    :func:`course.engine.lecture_loop`, with the plain loop's numbers bit for bit;
+    ``engine=False`` runs the plain loop.  With ``COURSE_RUN_CACHE`` set (the
+    test suite does), a run with the same settings, data and code is read back
+    instead of trained again (:mod:`course.run_cache`).
     """
     regularization = check_choice(regularization, "regularization", ("none", "l2", "l1"))
     lam = check_float(weight_decay_lambda, "weight_decay_lambda", minimum=0.0)
@@ -223,12 +231,13 @@ def train_lecture_loop(
             "pass regularization='l2' or 'l1' to use it"
         )
     lr = check_float(learning_rate, "learning_rate", minimum=0.0, include_min=False)
-    use_dropout = _bool(use_dropout, "use_dropout")
-    dropout_inverted = _bool(dropout_inverted, "dropout_inverted")
-    sample_with_replacement = _bool(sample_with_replacement, "sample_with_replacement")
-    update_output_layer = _bool(update_output_layer, "update_output_layer")
-    penalty_with_sqrt = _bool(penalty_with_sqrt, "penalty_with_sqrt")
-    record_displayed_loss = _bool(record_displayed_loss, "record_displayed_loss")
+    use_dropout = check_bool(use_dropout, "use_dropout")
+    dropout_inverted = check_bool(dropout_inverted, "dropout_inverted")
+    sample_with_replacement = check_bool(sample_with_replacement, "sample_with_replacement")
+    update_output_layer = check_bool(update_output_layer, "update_output_layer")
+    penalty_with_sqrt = check_bool(penalty_with_sqrt, "penalty_with_sqrt")
+    record_displayed_loss = check_bool(record_displayed_loss, "record_displayed_loss")
+    engine = check_bool(engine, "engine")
     iters_num = check_int(iters_num, "iters_num", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     plot_interval = check_int(plot_interval, "plot_interval", minimum=1)
@@ -245,6 +254,7 @@ def train_lecture_loop(
         n_train=int(x_train.shape[0]), n_test=int(x_test.shape[0]), hidden_size_list=list(hidden_size_list),
         sample_with_replacement=sample_with_replacement, update_output_layer=update_output_layer,
         penalty_with_sqrt=penalty_with_sqrt, record_displayed_loss=record_displayed_loss, seed=seed,
+        engine=engine,
     )
 
     init_rng, batch_rng = np.random.default_rng(seed).spawn(2)
@@ -259,56 +269,12 @@ def train_lecture_loop(
     def _train() -> LoopHistory:
         network = make_network(init_rng)
         history = LoopHistory(settings=settings, network=network)
-        n_updated = network.hidden_layer_num + (1 if update_output_layer else 0)
-        train_size = x_train.shape[0]
-        batches = _batches(batch_rng, train_size, batch_size, sample_with_replacement)
-        t_train_labels = t_train.argmax(axis=1) if t_train.ndim == 2 else t_train
-        t_test_labels = t_test.argmax(axis=1) if t_test.ndim == 2 else t_test
-        started = time.perf_counter()
-        interval_objectives: list[float] = []
-
-        # one BLAS thread (course.engine's cap): small products, and no spinning threads on a busy machine
-        with np.errstate(over="ignore", invalid="ignore"), _one_blas_thread():
-            for i in range(iters_num):
-                batch_mask = next(batches)
-                x_batch, t_batch = x_train[batch_mask], t_train[batch_mask]
-                network.gradient(x_batch, t_batch)
-                step_objective = network.last_loss  # E on this batch, training mode (before the step)
-                shown_penalty = true_penalty = 0.0
-                for idx in range(1, n_updated + 1):
-                    W, b = network.params["W" + str(idx)], network.params["b" + str(idx)]
-                    step_objective += _penalties(W, regularization, lam, False)[1]
-                    grad_W = network.layers["Affine" + str(idx)].dW
-                    if regularization == "l2":
-                        grad_W = grad_W + lam * W
-                    elif regularization == "l1":
-                        grad_W = grad_W + lam * np.sign(W)
-                    W -= lr * grad_W
-                    b -= lr * network.layers["Affine" + str(idx)].db
-                    shown, true = _penalties(W, regularization, lam, penalty_with_sqrt)
-                    shown_penalty += shown
-                    true_penalty += true
-                if record_displayed_loss:
-                    data_loss = network.loss(x_batch, t_batch)  # test mode, after the step, as the cells do
-                    history.displayed_loss.append(data_loss + shown_penalty)
-                    history.objective.append(data_loss + true_penalty)
-                    watched = data_loss + true_penalty
-                else:  # no extra forward pass: the step's own loss (before it) and the penalty after it
-                    watched = step_objective + true_penalty
-                interval_objectives.append(step_objective)
-
-                evaluate = (i + 1) % plot_interval == 0
-                # float32 cross-entropy saturates near 87, so a blown-up run can keep a finite
-                # loss: the weight norm (checked when scoring) gives it away
-                norm = regularizers.weight_norm(network.weights()) if evaluate else 0.0
-                if not (math.isfinite(watched) and norm <= WEIGHT_NORM_LIMIT):
-                    history.diverged = t("lecture_loop.diverged", iteration=i + 1, limit=f"{WEIGHT_NORM_LIMIT:g}",
-                                         lr=lr, lam=lam)
-                    break
-                if evaluate:
-                    _record(history, network, i + 1, interval_objectives, true_penalty, norm,
-                            x_train, t_train_labels, x_test, t_test_labels, started)
-                    interval_objectives = []
+        loop = fused_lecture_loop if engine else _plain_loop
+        loop(network, history, _batches(batch_rng, x_train.shape[0], batch_size, sample_with_replacement),
+             x_train, t_train, x_test, t_test, regularization=regularization, lam=lam, lr=lr,
+             n_updated=network.hidden_layer_num + (1 if update_output_layer else 0),
+             penalty_with_sqrt=penalty_with_sqrt, record_displayed_loss=record_displayed_loss,
+             iters_num=iters_num, plot_interval=plot_interval)
         return history
 
     key = run_cache.key_for_settings("lecture_loop", settings, data=data)  # None unless COURSE_RUN_CACHE is set
@@ -320,6 +286,60 @@ def train_lecture_loop(
             cached = _train()
             run_cache.store(key, cached)
     return cached
+
+
+def _plain_loop(network: MultiLayerNet, history: LoopHistory, batches: Iterator[np.ndarray],
+                x_train: np.ndarray, t_train: np.ndarray, x_test: np.ndarray, t_test: np.ndarray, *,
+                regularization: str, lam: float, lr: float, n_updated: int, penalty_with_sqrt: bool,
+                record_displayed_loss: bool, iters_num: int, plot_interval: int) -> None:
+    """The lecture's loop as its cells write it (``engine=False``; ``course.engine.lecture_loop`` is the fast twin)."""
+    t_train_labels = t_train.argmax(axis=1) if t_train.ndim == 2 else t_train
+    t_test_labels = t_test.argmax(axis=1) if t_test.ndim == 2 else t_test
+    started = time.perf_counter()
+    interval_objectives: list[float] = []
+
+    # one BLAS thread (course.engine's cap): small products, and no spinning threads on a busy machine
+    with np.errstate(over="ignore", invalid="ignore"), _one_blas_thread():
+        for i in range(iters_num):
+            batch_mask = next(batches)
+            x_batch, t_batch = x_train[batch_mask], t_train[batch_mask]
+            network.gradient(x_batch, t_batch)
+            step_objective = network.last_loss  # E on this batch, training mode (before the step)
+            shown_penalty = true_penalty = 0.0
+            for idx in range(1, n_updated + 1):
+                W, b = network.params["W" + str(idx)], network.params["b" + str(idx)]
+                step_objective += _penalties(W, regularization, lam, False)[1]
+                grad_W = network.layers["Affine" + str(idx)].dW
+                if regularization == "l2":
+                    grad_W = grad_W + lam * W
+                elif regularization == "l1":
+                    grad_W = grad_W + lam * np.sign(W)
+                W -= lr * grad_W
+                b -= lr * network.layers["Affine" + str(idx)].db
+                shown, true = _penalties(W, regularization, lam, penalty_with_sqrt)
+                shown_penalty += shown
+                true_penalty += true
+            if record_displayed_loss:
+                data_loss = network.loss(x_batch, t_batch)  # test mode, after the step, as the cells do
+                history.displayed_loss.append(data_loss + shown_penalty)
+                history.objective.append(data_loss + true_penalty)
+                watched = data_loss + true_penalty
+            else:  # no extra forward pass: the step's own loss (before it) and the penalty after it
+                watched = step_objective + true_penalty
+            interval_objectives.append(step_objective)
+
+            evaluate = (i + 1) % plot_interval == 0
+            # float32 cross-entropy saturates near 87, so a blown-up run can keep a finite
+            # loss: the weight norm (checked when scoring) gives it away
+            norm = regularizers.weight_norm(network.weights()) if evaluate else 0.0
+            if not (math.isfinite(watched) and norm <= WEIGHT_NORM_LIMIT):
+                history.diverged = t("lecture_loop.diverged", iteration=i + 1, limit=f"{WEIGHT_NORM_LIMIT:g}",
+                                     lr=lr, lam=lam)
+                break
+            if evaluate:
+                _record(history, network, i + 1, interval_objectives, true_penalty, norm,
+                        x_train, t_train_labels, x_test, t_test_labels, started)
+                interval_objectives = []
 
 
 def _record(history: LoopHistory, network: MultiLayerNet, iteration: int, objectives: list[float],

@@ -3,37 +3,20 @@
 Set ``COURSE_RUN_CACHE=<folder>`` and :func:`course.experiments.train_lecture_net`
 (and ``sweep``, and every seed of ``seeds=``) and
 :func:`course.lecture_loop.train_lecture_loop` look there before training and
-stores what it trained.  The test suite sets it to a fresh folder per session,
+store what they trained.  The test suite sets it to a fresh folder per session,
 so the unit tests and both editions of every notebook share their lecture runs;
 unset (the default for a learner), nothing is read or written.
 
-A run is stored as two files named by its key:
-
-- ``<key>.json``: the :class:`~common.trainer.History` (``History.to_json``) and
-  what the key was made of, for a human reading the folder;
-- ``<key>.npz``: the trained network's parameters (``W1``, ``b1``, ...), read
-  back with ``allow_pickle=False``.  No pickle anywhere.
-
-The key is a SHA-256 over everything the result depends on: every setting of
-the :class:`~course.experiments.LectureConfig`, a hash of the training and
-test arrays themselves (the shipped digits or any ``data=`` passed), which
-trainer ran it (engine or reference; for the reference also its BLAS thread
-count, which changes its float32 sums), the package version, NumPy's version,
-and a hash of the source of every module that takes part in training.  A
-change to any of them is a different key (the old entry is simply not read
-again).  Runs whose result cannot be pinned down are never cached: a
-``callback`` (it may do anything), an ``augment`` without ``as_dict()``, or an
-optimizer instance that has already taken steps.
-
-Files are written to a temporary name and renamed, so a reader never sees half
-an entry; an unreadable entry counts as a miss and is overwritten.
-
-Several processes may share the folder (the test suite's pytest-xdist workers
-and the notebook kernels they start).  :func:`claim` lets one of them train a
-run while the others that want the same run wait for its entry, instead of
-training it a second time: an exclusive ``flock`` on ``.<key>.lock``, which the
-system drops if the holder dies (where ``fcntl`` is missing, as on Windows,
-:func:`claim` does nothing and a run may be trained twice, as before).
+A run is stored as ``<key>.json`` (the :class:`~common.trainer.History`, plain
+JSON) and ``<key>.npz`` (the trained parameters, read back with
+``allow_pickle=False``; no pickle anywhere).  The key (:func:`key_for`) is a
+SHA-256 over everything the result depends on, the source of the modules that
+train included (:data:`_SOURCES`); runs whose result cannot be pinned down are
+never cached.  Files are written to a temporary name and renamed, so a reader
+never sees half an entry; an unreadable entry counts as a miss and is
+overwritten.  Processes sharing the folder (pytest-xdist workers, notebook
+kernels) :func:`claim` a key around look-up, training and storing, so a run is
+trained once even when two of them want it at the same time.
 """
 
 from __future__ import annotations
@@ -43,6 +26,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -50,6 +34,10 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover  (Windows)
     fcntl = None  # type: ignore[assignment]
+try:
+    import msvcrt
+except ImportError:  # everywhere but Windows
+    msvcrt = None  # type: ignore[assignment]
 
 import numpy as np
 
@@ -58,11 +46,19 @@ from common.trainer import History
 ENV = "COURSE_RUN_CACHE"
 FORMAT = 1
 
-# the modules whose code decides a run's numbers (their source is part of the key)
+# the modules whose code decides a run's numbers (their source is part of the key), by path from the
+# folder that holds the two packages; a package's name stands for every .py file in it
 _SOURCES = (
-    "augment.py", "datasets.py", "engine.py", "experiments.py", "layers.py", "lecture_loop.py", "multi_layer_net.py",
-    "optimizer.py", "proximal.py", "regularizers.py", "run_cache.py", "trainer.py", "_validation.py",
+    "common/_validation.py", "common/datasets.py", "common/layers.py", "common/multi_layer_net.py",
+    "common/optimizer.py", "common/regularizers.py", "common/trainer.py",
+    "course/augment.py", "course/engine", "course/experiments.py", "course/lecture_loop.py", "course/proximal.py",
+    "course/run_cache.py",
 )
+_ROOT = Path(__file__).resolve().parent.parent
+
+STALE_SECONDS = 600.0
+"""Without ``fcntl`` or ``msvcrt``, a lock file this old is presumed left behind by a holder that died."""
+
 _code_hash: str | None = None
 
 stats = {"hits": 0, "misses": 0, "stored": 0, "uncacheable": 0, "waited": 0}
@@ -79,16 +75,28 @@ def directory() -> Path | None:
     return path
 
 
+def source_files() -> list[Path]:
+    """The files behind :data:`_SOURCES`, in a fixed order (``FileNotFoundError`` if one is missing)."""
+    files: list[Path] = []
+    for name in _SOURCES:
+        path = _ROOT.joinpath(*name.split("/"))
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.py")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise FileNotFoundError(f"run_cache._SOURCES names {name}, which is not at {path}")
+    return files
+
+
 def code_hash() -> str:
     """SHA-256 of the source of the modules that take part in training (once per process)."""
     global _code_hash
     if _code_hash is None:
-        here = Path(__file__).resolve().parent
         digest = hashlib.sha256()
-        for name in _SOURCES:
-            path = here / name
-            digest.update(name.encode())
-            digest.update(path.read_bytes() if path.exists() else b"-")
+        for path in source_files():
+            digest.update(path.relative_to(_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
         _code_hash = digest.hexdigest()
     return _code_hash
 
@@ -120,7 +128,19 @@ def _blas_threads() -> list[int]:
 
 
 def key_for(config: Any, *, data: tuple, engine: bool, extra: dict[str, Any] | None = None) -> str | None:
-    """The cache key of one run, or ``None`` when caching is off or the run cannot be cached."""
+    """The cache key of one run, or ``None`` when caching is off or the run cannot be cached.
+
+    The key is a SHA-256 over everything the result depends on: every setting of
+    the :class:`~course.experiments.LectureConfig`, a hash of the training and
+    test arrays themselves (the shipped digits or any ``data=`` passed), which
+    trainer ran it (engine or reference; for the reference also its BLAS thread
+    count, which changes its float32 sums), the package version, NumPy's version,
+    and a hash of the source of every module that takes part in training.  A
+    change to any of them is a different key (the old entry is simply not read
+    again).  Runs whose result cannot be pinned down are never cached: a
+    ``callback`` (it may do anything), an ``augment`` without ``as_dict()``, or an
+    optimizer instance that has already taken steps.
+    """
     if directory() is None:
         return None
     if config.augment is not None and not hasattr(config.augment, "as_dict"):
@@ -199,12 +219,32 @@ def claim(key: str) -> Iterator[None]:
     Another process or thread that claims the same key waits here until this
     one leaves, and then finds the stored entry (``stats["waited"]`` counts
     such waits).  Claims are not re-entrant: hold one key at a time.
+
+    The lock is ``.<key>.lock`` in the folder: an exclusive ``fcntl.flock``
+    where there is ``fcntl`` (Linux, macOS), a ``msvcrt.locking`` byte lock on
+    Windows (both dropped by the system if the holder dies), and elsewhere the
+    lock file itself, created with ``O_EXCL`` and taken over once it is older
+    than :data:`STALE_SECONDS` (its holder is then presumed dead; at worst a
+    run is trained twice, as without a lock).
     """
     folder = directory()
-    if folder is None or fcntl is None:
+    if folder is None:
         yield
         return
-    fd = os.open(folder / f".{key}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    path = folder / f".{key}.lock"
+    if fcntl is not None:
+        hold = _flock
+    elif msvcrt is not None:
+        hold = _msvcrt_lock
+    else:
+        hold = _lock_file
+    with hold(path):
+        yield
+
+
+@contextlib.contextmanager
+def _flock(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -214,6 +254,69 @@ def claim(key: str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor drops the lock
+
+
+def _pause(waited: int) -> None:
+    time.sleep(min(0.5, 0.01 * 2 ** min(waited, 6)))  # 10 ms, 20 ms, ... at most half a second
+
+
+@contextlib.contextmanager
+def _msvcrt_lock(path: Path) -> Iterator[None]:
+    """Windows: a lock on the file's first byte (per handle, so threads wait for each other too)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        waited = 0
+        while True:
+            os.lseek(fd, 0, os.SEEK_SET)
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                break
+            except OSError:  # held elsewhere (LK_LOCK would give up after 10 s: poll instead)
+                if waited == 0:
+                    stats["waited"] += 1
+                _pause(waited)
+                waited += 1
+        try:
+            yield
+        finally:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _lock_file(path: Path) -> Iterator[None]:
+    """Anywhere: the lock file exists while held (``O_CREAT | O_EXCL`` creates it for one claimant only)."""
+    waited = 0
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            break
+        except FileExistsError:
+            if waited == 0:
+                stats["waited"] += 1
+            _take_over_if_stale(path)
+            _pause(waited)
+            waited += 1
+    os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _take_over_if_stale(path: Path) -> None:
+    """Remove a lock file older than ``STALE_SECONDS`` (renamed first, so only one waiter removes it)."""
+    try:
+        if time.time() - path.stat().st_mtime < STALE_SECONDS:
+            return
+        stale = path.with_name(f"{path.name}.stale-{os.getpid()}-{time.monotonic_ns()}")
+        os.replace(path, stale)
+    except FileNotFoundError:  # released (or taken over) meanwhile
+        return
+    stale.unlink(missing_ok=True)
 
 
 def _write_atomic(path: Path, write: Callable[[Any], None], mode: str) -> None:

@@ -101,14 +101,14 @@ def _assert_same(h_ref: History, h_fast: History):
     dict(use_dropout=True, dropout_ratio=0.3, dropout_inverted=False, activation="sigmoid", weight_init_std="sigmoid"),
 ])
 def test_one_step_gives_the_reference_gradients_and_weights(data, net_kwargs):
-    from course.engine import _Net
+    from course.engine import FusedNet
 
     (x, t), _ = _small(data)
     ref = MultiLayerNet(784, [30, 20], 10, rng=3, **net_kwargs)
     fast = MultiLayerNet(784, [30, 20], 10, rng=3, **net_kwargs)
     xb, tb = x[:25], t[:25]
     opt = SGD(lr=0.1)
-    net = _Net(fast, SGD(lr=0.1))
+    net = FusedNet(fast, SGD(lr=0.1))
     with threadpool_limits(limits=1, user_api="blas"):
         grads = ref.gradient(xb, tb)
         loss, _ = net.step(xb, tb)
@@ -120,7 +120,7 @@ def test_one_step_gives_the_reference_gradients_and_weights(data, net_kwargs):
         np.testing.assert_array_equal(net.params[key], ref.params[key], err_msg=key)
     # and they also match the float64 numerical gradient, so both are right, not just equal
     ref64 = MultiLayerNet(784, [6, 5], 10, rng=4, dtype=np.float64, **net_kwargs)
-    net64 = _Net(ref64, SGD(lr=0.1))
+    net64 = FusedNet(ref64, SGD(lr=0.1))
     x64 = x[:4].astype(np.float64)
     net64.step(x64, t[:4])
     numeric = ref64.numerical_gradient(x64, t[:4]) if not ref64.use_dropout else None
@@ -372,11 +372,11 @@ def test_course_engine_threads_1_keeps_everything_on_the_calling_thread(data, mo
 
     seen = []
     monkeypatch.setenv(engine.THREADS_ENV, "1")
-    assert engine._worker() is None
+    assert engine.worker() is None
     assert engine.map_in_parallel(lambda i: (seen.append(threading.current_thread()), i)[1], [0, 1]) == [0, 1]
     assert seen == [threading.current_thread()] * 2
     ref, fast = _pair(_small(data), net_kwargs=dict(weight_decay_lambda=0.1))  # the same numbers on one thread
     _assert_same(_reference(ref), fast.train())
     monkeypatch.setenv(engine.THREADS_ENV, "4")
     with pytest.raises(ValueError, match="COURSE_ENGINE_THREADS must be 1 or 2"):
-        engine._worker()
+        engine.worker()

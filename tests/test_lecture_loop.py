@@ -314,3 +314,136 @@ def test_run_seeds_compatible(data):
 def test_bad_arguments(kwargs, error, words):
     with pytest.raises(error, match=words):
         train_lecture_loop(**{"iters_num": 1, "n_test": 10, **kwargs})
+
+
+# ---------------------------------------------------------------- the engine's fast path, held to the plain loop
+
+_RECORDED = ("epoch", "train_acc", "test_acc", "train_loss", "train_data_loss", "test_loss", "penalty",
+             "weight_norm", "sparsity", "displayed_loss", "objective", "diverged")
+
+
+def _assert_bit_identical(plain: LoopHistory, fused: LoopHistory) -> None:
+    assert fused.diverged == plain.diverged
+    for key in _RECORDED[:-1]:  # exact equality, not a tolerance (a NaN where the plain loop has one)
+        assert len(getattr(fused, key)) == len(getattr(plain, key)), key
+        np.testing.assert_array_equal(getattr(fused, key), getattr(plain, key), err_msg=key, strict=True)
+    assert list(fused.network.params) == list(plain.network.params)
+    for name, value in plain.network.params.items():
+        np.testing.assert_array_equal(fused.network.params[name], value, err_msg=name)
+    assert fused.settings["engine"] is True and plain.settings["engine"] is False
+
+
+def _both(monkeypatch, **settings) -> tuple[LoopHistory, LoopHistory]:
+    monkeypatch.delenv("COURSE_RUN_CACHE", raising=False)  # both must really train
+    return train_lecture_loop(**settings, engine=False), train_lecture_loop(**settings, engine=True)
+
+
+@pytest.mark.parametrize("cell", sorted(LECTURE_CELLS))
+@pytest.mark.parametrize("record", [True, False])
+def test_the_engine_runs_every_cell_bit_for_bit_as_the_plain_loop(data, monkeypatch, cell, record):
+    """course.engine.lecture_loop: the same weights and every recorded number, for every cell of the lecture."""
+    plain, fused = _both(monkeypatch, **LECTURE_CELLS[cell], seed=7, data=data, iters_num=60, plot_interval=20,
+                         record_displayed_loss=record)
+    assert len(plain.epoch) == 3 and (len(plain.displayed_loss) == 60) is record
+    _assert_bit_identical(plain, fused)
+
+
+@pytest.mark.parametrize("settings", [
+    dict(sample_with_replacement=False, n_train=250, batch_size=100),  # uneven batches: 100, 100, 50, ...
+    dict(use_dropout=True, dropout_ratio=0.3, dropout_inverted=True, regularization="l1",
+         weight_decay_lambda=0.01, update_output_layer=True),
+    dict(hidden_size_list=(40, 30), regularization="l2", weight_decay_lambda=0.05, learning_rate=0.1,
+         penalty_with_sqrt=False, plot_interval=7),
+])
+def test_the_engine_follows_every_switch(monkeypatch, settings):
+    settings = {"n_train": 300, "n_test": 200, "seed": 2, "iters_num": 45, **settings}
+    plain, fused = _both(monkeypatch, **settings)
+    _assert_bit_identical(plain, fused)
+
+
+def test_the_engine_takes_one_hot_labels_and_stops_a_blown_up_run_where_the_plain_loop_does(data, monkeypatch):
+    (x_train, t_train), (x_test, t_test) = data
+    one_hot = ((x_train, np.eye(10, dtype=np.float32)[t_train]), (x_test, np.eye(10, dtype=np.float32)[t_test]))
+    plain, fused = _both(monkeypatch, seed=0, data=one_hot, iters_num=30, regularization="l1",
+                         weight_decay_lambda=0.005, learning_rate=0.1)
+    _assert_bit_identical(plain, fused)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain, fused = _both(monkeypatch, regularization="l2", weight_decay_lambda=0.1, learning_rate=30.0, seed=0,
+                             data=data, iters_num=200, update_output_layer=True)
+    assert plain.diverged is not None and fused.diverged == plain.diverged
+    _assert_bit_identical(plain, fused)
+
+
+def test_engine_switch_chooses_the_loop(data, monkeypatch):
+    """engine=True (the default) runs course.engine.lecture_loop, engine=False the plain loop, nothing else."""
+    from course import lecture_loop as module
+
+    monkeypatch.delenv("COURSE_RUN_CACHE", raising=False)
+    calls = []
+    for name in ("_plain_loop", "fused_lecture_loop"):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: (calls.append(_n), _f(*a, **k))[1])
+    train_lecture_loop(seed=0, data=data, iters_num=10)
+    train_lecture_loop(seed=0, data=data, iters_num=10, engine=False)
+    assert calls == ["fused_lecture_loop", "_plain_loop"]
+    with pytest.raises(TypeError, match="engine"):
+        train_lecture_loop(seed=0, data=data, iters_num=10, engine="yes")
+
+
+def test_scoring_on_another_thread_changes_nothing(data, monkeypatch):
+    """Scored by a free worker (a copy of the weights) or taken back and scored here: the same numbers."""
+    import threading
+    from concurrent.futures import Executor, Future, ThreadPoolExecutor
+
+    from course.engine import lecture as fused
+
+    settings = dict(LECTURE_CELLS["dropout_l1"], seed=3, data=data, iters_num=60, plot_interval=10)
+    monkeypatch.delenv("COURSE_RUN_CACHE", raising=False)
+    plain = train_lecture_loop(**settings, engine=False)
+    where = []
+    job = fused._Scorer._job
+    monkeypatch.setattr(fused._Scorer, "_job", lambda self, b: (where.append(threading.current_thread()), job(self, b))[1])
+    class OtherThread(Executor):
+        """Every job done at once on a thread of its own: the free worker, without timing."""
+
+        def submit(self, fn, *args):
+            future = Future()
+            thread = threading.Thread(target=lambda: future.set_result(fn(*args)))
+            thread.start()
+            thread.join()
+            return future
+
+    monkeypatch.setattr(fused, "helper", OtherThread)
+    on_a_worker = train_lecture_loop(**settings)
+    with ThreadPoolExecutor(1) as pool:
+        monkeypatch.setattr(fused, "helper", lambda: pool)
+        busy = threading.Event()
+        pool.submit(busy.wait, 30)  # the worker is busy: every job is taken back and scored by the run itself
+        taken_back = train_lecture_loop(**{**settings, "plot_interval": 11})
+        busy.set()
+    assert len(where) == 6 + 5 and threading.current_thread() not in where[:6] and set(where[6:]) == {
+        threading.current_thread()}
+    _assert_bit_identical(plain, on_a_worker)
+    coarse = train_lecture_loop(**{**settings, "plot_interval": 11}, engine=False)
+    _assert_bit_identical(coarse, taken_back)
+
+
+def test_seeds_side_by_side_with_the_engine_give_each_seeds_plain_run(data, monkeypatch):
+    from course.engine import THREADS_ENV
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)  # two at a time, whatever the test session set
+    monkeypatch.delenv("COURSE_RUN_CACHE", raising=False)
+    settings = dict(LECTURE_CELLS["l2"], data=data, iters_num=40, plot_interval=10)
+    runs = lecture_loop_seeds([0, 1, 2], **settings)
+    for seed in (0, 1, 2):
+        _assert_bit_identical(train_lecture_loop(**settings, seed=seed, engine=False), runs[seed])
+
+
+def test_the_lecture_loop_benchmark_runs_and_finds_the_same_numbers(capsys):
+    """``python -m benchmarks.lecture_loop_benchmark --smoke``: every cell, both loops, equal (no timings asserted)."""
+    from benchmarks import lecture_loop_benchmark
+
+    assert lecture_loop_benchmark.main(["--smoke"]) == 0
+    table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and " s |" in line]
+    assert len(table) == 2 * len(LECTURE_CELLS) and all(line.endswith("| yes |") for line in table)

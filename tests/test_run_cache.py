@@ -4,6 +4,7 @@ and nothing is read or written unless ``COURSE_RUN_CACHE`` is set."""
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -175,7 +176,8 @@ def test_the_lecture_loop_is_read_back_too_and_a_changed_switch_is_a_miss(cache,
     def refuse(*args, **kwargs):
         raise AssertionError("trained although the run was in the cache")
 
-    monkeypatch.setattr(lecture_loop, "_record", refuse)
+    monkeypatch.setattr(lecture_loop, "_plain_loop", refuse)  # either loop, engine or not
+    monkeypatch.setattr(lecture_loop, "fused_lecture_loop", refuse)
     again = train_lecture_loop(**loop)
     assert delta("hits") == 1 and isinstance(again, LoopHistory)
     assert again == first and again.displayed_loss == first.displayed_loss and again.objective == first.objective
@@ -226,3 +228,151 @@ def test_a_claim_without_the_cache_holds_nothing(monkeypatch):
         with run_cache.claim("anything"):  # no folder, no lock: nothing to wait for (a lock would hang here)
             pass
     assert run_cache.stats["waited"] == before
+
+
+# ---------------------------------------------------------------- what the key hashes
+
+
+# imported while training but deciding no number: the package's own name (its version is in the key
+# on its own), the numerical gradient (checks only), the catalogues (words) and the seed summaries
+NOT_IN_THE_KEY = {"common", "common.gradient", "course", "course.i18n", "course.i18n.locale_en",
+                  "course.i18n.locale_ja", "course.seeds"}
+
+
+def test_every_source_of_the_key_is_there_and_every_module_that_trains_is_a_source():
+    import subprocess
+    import sys
+
+    files = run_cache.source_files()
+    assert len(files) == len(set(files)) and all(f.is_file() for f in files)
+    hashed = {f.relative_to(run_cache._ROOT).as_posix() for f in files}
+    for name in run_cache._SOURCES:  # each listed path exists (a folder stands for its .py files)
+        assert name in hashed or any(h.startswith(name + "/") for h in hashed), name
+    assert {"course/engine/fused.py", "course/engine/lecture.py", "course/engine/trainer.py",
+            "common/layers.py", "common/trainer.py"} <= hashed
+    # every module a run imports, in a fresh interpreter (this process has imported much more)
+    script = (
+        "import sys\n"
+        "from course.experiments import train_lecture_net\n"
+        "from course.lecture_loop import lecture_loop_seeds\n"
+        "train_lecture_net(0.1, epochs=1, n_train=100, n_test=50, hidden_size_list=[20], seeds=[0, 1])\n"
+        "lecture_loop_seeds([0, 1], iters_num=10, n_train=100, n_test=50, regularization='l1',"
+        " weight_decay_lambda=0.005, use_dropout=True)\n"
+        "for name, module in sorted(sys.modules.items()):\n"
+        "    if name.split('.')[0] in ('common', 'course'):\n"
+        "        print(name, module.__file__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        name, path = line.split(" ", 1)
+        if name not in NOT_IN_THE_KEY:
+            from pathlib import Path
+
+            assert Path(path).resolve().relative_to(run_cache._ROOT).as_posix() in hashed, name
+
+
+def test_a_missing_source_is_an_error_not_a_silent_hash(monkeypatch):
+    monkeypatch.setattr(run_cache, "_SOURCES", (*run_cache._SOURCES, "course/no_such_module.py"))
+    with pytest.raises(FileNotFoundError, match="no_such_module"):
+        run_cache.source_files()
+
+
+# ---------------------------------------------------------------- claims without fcntl
+
+
+class _FakeMsvcrt:
+    """``msvcrt.locking``'s contract (a non-blocking byte lock per handle), built on flock for the test."""
+
+    LK_NBLCK, LK_UNLCK = 2, 0
+
+    def __init__(self):
+        import fcntl
+
+        self._fcntl = fcntl
+        self.calls = []
+
+    def locking(self, fd, mode, nbytes):
+        assert nbytes == 1 and os.lseek(fd, 0, os.SEEK_CUR) == 0, "lock and unlock the first byte"
+        self.calls.append(mode)
+        flock = self._fcntl
+        try:
+            flock.flock(fd, flock.LOCK_UN if mode == self.LK_UNLCK else flock.LOCK_EX | flock.LOCK_NB)
+        except BlockingIOError as exc:
+            raise PermissionError(13, "Permission denied") from exc  # what Windows raises
+
+
+@pytest.mark.parametrize("fallback", ["msvcrt", "lock file"])
+def test_two_claimants_wait_for_each_other_without_fcntl(cache, monkeypatch, fallback):
+    """Where fcntl is missing (Windows, or nowhere at all) a second claimant still waits for the first."""
+    import threading
+    import time
+
+    folder, delta = cache
+    fake = _FakeMsvcrt() if fallback == "msvcrt" else None
+    monkeypatch.setattr(run_cache, "fcntl", None)
+    monkeypatch.setattr(run_cache, "msvcrt", fake)
+    holding, release = threading.Event(), threading.Event()
+    events = []
+
+    def first():
+        with run_cache.claim("k"):
+            events.append("first in")
+            holding.set()
+            release.wait(10)
+            events.append("first out")
+
+    def second():
+        with run_cache.claim("k"):
+            events.append("second in")
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert holding.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    time.sleep(0.5)
+    assert events == ["first in"], "the second claimant did not wait"
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert events == ["first in", "first out", "second in"]
+    assert delta("waited") == 1
+    with run_cache.claim("other"):  # a different key is not held up
+        pass
+    if fake is not None:
+        assert fake.calls.count(_FakeMsvcrt.LK_UNLCK) == 3  # every lock taken was given back
+    else:
+        assert not list(folder.glob(".*.lock")), "a lock file was left behind"
+
+
+def test_a_lock_file_left_by_a_dead_holder_is_taken_over(cache, monkeypatch):
+    import threading
+
+    folder, delta = cache
+    monkeypatch.setattr(run_cache, "fcntl", None)
+    monkeypatch.setattr(run_cache, "msvcrt", None)
+    lock = folder / ".k.lock"
+    lock.write_text("")
+    old = lock.stat().st_mtime - run_cache.STALE_SECONDS - 1
+    os.utime(lock, (old, old))
+    done = threading.Event()
+
+    def claimant():
+        with run_cache.claim("k"):
+            done.set()
+
+    threading.Thread(target=claimant, daemon=True).start()
+    assert done.wait(10), "a stale lock file was not taken over"
+    assert delta("waited") == 1
+    fresh = folder / ".j.lock"
+    fresh.write_text("")  # a fresh one is someone training right now: it is waited for
+    entered = threading.Event()
+
+    def waiter():
+        with run_cache.claim("j"):
+            entered.set()
+
+    threading.Thread(target=waiter, daemon=True).start()
+    assert not entered.wait(0.5)
+    fresh.unlink()
+    assert entered.wait(10)
