@@ -49,7 +49,7 @@ FORMAT = 1
 # the modules whose code decides a run's numbers (their source is part of the key), by path from the
 # folder that holds the two packages; a package's name stands for every .py file in it
 _SOURCES = (
-    "common/_validation.py", "common/datasets.py", "common/layers.py", "common/multi_layer_net.py",
+    "common/_validation.py", "common/datasets.py", "common/functions.py", "common/layers.py", "common/multi_layer_net.py",
     "common/optimizer.py", "common/regularizers.py", "common/trainer.py",
     "course/augment.py", "course/engine", "course/experiments.py", "course/lecture_loop.py", "course/proximal.py",
     "course/run_cache.py",
