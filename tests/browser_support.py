@@ -19,13 +19,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -215,23 +212,11 @@ def run_server(kind: str, notebook: str | None = None, extra_args: tuple[str, ..
         shutil.rmtree(base, ignore_errors=True)
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-        pass  # one line per request would bury the test's own output
-
-
-@contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
+def serve_folder(folder: Path) -> AbstractContextManager[str]:
     """Serve ``folder`` with a plain static file server on 127.0.0.1; yields its base URL (``http://.../``)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    from course.site_explorer.demo import serve
+
+    return serve(folder)
 
 
 @contextmanager
