@@ -22,6 +22,7 @@ trained once even when two of them want it at the same time.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -119,6 +120,23 @@ def _fresh(optimizer: Any) -> bool:
     return all(v is None or isinstance(v, (bool, int, float, str)) for v in vars(optimizer).values())
 
 
+@functools.lru_cache(maxsize=1)  # the kernel is chosen once, when the library loads
+def blas_kernel() -> str:
+    """The BLAS library and the kernel family it chose for this CPU, e.g. ``"openblas 0.3.31 Haswell"``.
+
+    Float32 sums differ in their last bits between kernel families (Haswell's vs
+    SkylakeX's, say), and over 200 epochs of SGD such bits grow into different
+    curves, so a run's numbers belong to the kernel that produced them.
+    """
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover
+        return "unknown"
+    found = [f"{lib.get('internal_api')} {lib.get('version')} {lib.get('architecture')}"
+             for lib in threadpool_info() if lib.get("user_api") == "blas"]
+    return "; ".join(found) or "unknown"
+
+
 def _blas_threads() -> list[int]:
     try:
         from threadpoolctl import threadpool_info
@@ -134,7 +152,8 @@ def key_for(config: Any, *, data: tuple, engine: bool, extra: dict[str, Any] | N
     the :class:`~course.experiments.LectureConfig`, a hash of the training and
     test arrays themselves (the shipped digits or any ``data=`` passed), which
     trainer ran it (engine or reference; for the reference also its BLAS thread
-    count, which changes its float32 sums), the package version, NumPy's version,
+    count, which changes its float32 sums), the BLAS kernel (:func:`blas_kernel`),
+    the package version, NumPy's version,
     and a hash of the source of every module that takes part in training.  A
     change to any of them is a different key (the old entry is simply not read
     again).  Runs whose result cannot be pinned down are never cached: a
@@ -169,7 +188,8 @@ def _key(parts: dict[str, Any]) -> str | None:
     """SHA-256 of ``parts`` plus the format and the package, NumPy and code versions; ``None`` if not plain data."""
     from common import __version__
 
-    parts = {"format": FORMAT, "common": __version__, "numpy": np.__version__, "code": code_hash(), **parts}
+    parts = {"format": FORMAT, "common": __version__, "numpy": np.__version__, "code": code_hash(),
+             "blas": blas_kernel(), **parts}
     try:
         text = json.dumps(parts, sort_keys=True, allow_nan=True)
     except (TypeError, ValueError):  # a setting that is not plain data

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -87,7 +88,14 @@ def test_every_ingredient_of_the_result_changes_the_key(cache, monkeypatch):
     keys.add(run_cache.key_for(config, data=data, engine=True))
     monkeypatch.setattr("common.__version__", "9.9")
     keys.add(run_cache.key_for(config, data=data, engine=True))
-    assert None not in keys and key not in keys and len(keys) == 8
+    monkeypatch.setattr(run_cache, "blas_kernel", lambda: "openblas 0.3.31 SomeOtherCore")
+    keys.add(run_cache.key_for(config, data=data, engine=True))  # another kernel sums float32 in another order
+    assert None not in keys and key not in keys and len(keys) == 9
+
+
+def test_the_blas_kernel_names_library_version_and_core():
+    # e.g. "openblas 0.3.31.188.0 Haswell"; "unknown" where threadpoolctl finds no BLAS it knows
+    assert re.fullmatch(r"\S+ \S+ \S+(; \S+ \S+ \S+)*|unknown", run_cache.blas_kernel()), run_cache.blas_kernel()
 
 
 def test_a_changed_setting_is_a_miss(cache):
