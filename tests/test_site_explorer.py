@@ -84,38 +84,66 @@ def test_the_stored_curves_are_plausible(grid):
     assert final["train_acc"][-1] == 1.0 and final["test_acc"][-1] < 0.9
 
 
+def _retrain(point: dict, seed: int):
+    ratio = point["dropout_ratio"] if point["use_dropout"] else LectureConfig().dropout_ratio
+    try:
+        return train_lecture_net(point["weight_decay_lambda"], point["regularization"], point["use_dropout"],
+                                 ratio, seed=seed)
+    except TrainingDiverged:  # pragma: no cover - the index test says none diverged
+        pytest.fail(f"{point} seed {seed} diverged")
+
+
+def _sample(size: int) -> list[tuple[int, int]]:
+    rng = np.random.default_rng(20261206)
+    every = jobs()
+    return [every[i] for i in rng.choice(len(every), size=size, replace=False)]
+
+
+def test_the_grid_records_its_blas_kernel(grid):
+    assert re.fullmatch(r"\S+ \S+ \S+", grid.index["blas"]), grid.index["blas"]  # library, version, kernel
+
+
 def test_stored_runs_equal_the_engines_runs(grid):
     """Retrain a seeded random sample of the grid's runs and compare every value of every curve.
 
-    The engine is deterministic for a seed (one BLAS thread; course/engine/threads.py), so the only
-    difference allowed is float16's rounding of the stored value: at most 2⁻¹¹ of the value (half a unit
-    in the last of float16's 11 significant bits), or 2⁻²⁵ for values under 2⁻¹⁴ (float16's subnormals).
-    The runs use the grid's own settings (the lecture's, whatever COURSE_FAST says).  A different BLAS
-    kernel sums float32 products in another order, and 201 epochs carry that apart (forcing OpenBLAS to
-    another core type, e.g. OPENBLAS_CORETYPE=Haswell, moved train_acc by ~100× the bound): the grid is
-    trained with the kernel that CI's machine picks by itself, and is rebuilt where that changes.
+    The engine is deterministic for a seed and a BLAS kernel (one BLAS thread; course/engine/threads.py),
+    so with the kernel the grid was built with (``grid.json``'s ``"blas"``) the only difference allowed is
+    float16's rounding of the stored value: at most 2⁻¹¹ of the value (half a unit in the last of float16's
+    11 significant bits), or 2⁻²⁵ for values under 2⁻¹⁴ (float16's subnormals).
+
+    Another kernel (OpenBLAS picks one per CPU; ``OPENBLAS_CORETYPE`` overrides it) sums float32 products
+    in another order, and 201 epochs carry those last bits apart: between the SkylakeX and the Haswell
+    kernel, half of the grid's runs differed beyond float16's rounding by epoch 59.  What must then still
+    hold is what the page shows, the mean over the seeds: for every point of the grid it moved by at most
+    0.75 of the seeds' own sd (largest change of the mean final test accuracy 0.013).  So with another
+    kernel the test retrains every seed of the sampled points and asks each mean final accuracy to stay
+    within two sds of the stored seeds (at least ±0.02).
     """
-    rng = np.random.default_rng(20261206)
-    every = jobs()
-    sample = [every[i] for i in rng.choice(len(every), size=2, replace=False)]
-    for p, seed in sample:
+    from course.run_cache import blas_kernel
+
+    if blas_kernel() == grid.index["blas"]:
+        for p, seed in _sample(2):
+            point = grid.index["points"][p]
+            history, stored = _retrain(point, seed), grid.run(point, seed)
+            for name in CURVES:
+                fresh = np.asarray(getattr(history, name), dtype=np.float64)
+                kept = stored[name].astype(np.float64)
+                assert fresh.shape == kept.shape, name
+                bound = np.maximum(HALF_ULP * np.abs(fresh), HALF_SUBNORMAL)
+                worst = np.max(np.abs(kept - fresh) / bound)
+                assert worst <= 1.0, (f"{point} seed {seed}: {name} differs by {worst:.2f}× float16's rounding "
+                                      "(another engine? rebuild with python -m course.site_explorer.build_grid)")
+        return
+    for p in sorted({p for p, _ in _sample(2)}):
         point = grid.index["points"][p]
-        ratio = point["dropout_ratio"] if point["use_dropout"] else LectureConfig().dropout_ratio
-        try:
-            history = train_lecture_net(point["weight_decay_lambda"], point["regularization"], point["use_dropout"],
-                                        ratio, seed=seed)
-        except TrainingDiverged:  # pragma: no cover - the index test says none diverged
-            pytest.fail(f"{point} seed {seed} diverged")
-        stored = grid.run(point, seed)
-        for name in CURVES:
-            fresh = np.asarray(getattr(history, name), dtype=np.float64)
-            kept = stored[name].astype(np.float64)
-            assert fresh.shape == kept.shape, name
-            bound = np.maximum(HALF_ULP * np.abs(fresh), HALF_SUBNORMAL)
-            worst = np.max(np.abs(kept - fresh) / bound)
-            assert worst <= 1.0, (f"{point} seed {seed}: {name} differs by {worst:.2f}× float16's rounding "
-                                  "(another engine, or another BLAS kernel: rebuild with "
-                                  "python -m course.site_explorer.build_grid)")
+        runs = {seed: (_retrain(point, seed), grid.run(point, seed)) for seed in SEEDS}
+        for name in ("train_acc", "test_acc"):
+            fresh = np.array([getattr(history, name)[-1] for history, _ in runs.values()])
+            kept = np.array([stored[name][-1] for _, stored in runs.values()], dtype=np.float64)
+            allowed = max(2 * kept.std(), 0.02)
+            assert abs(fresh.mean() - kept.mean()) <= allowed, (
+                f"{point}: mean final {name} {fresh.mean():.3f} with {blas_kernel()}, stored {kept.mean():.3f} "
+                f"(± {allowed:.3f}) with {grid.index['blas']}: rebuild with python -m course.site_explorer.build_grid")
 
 
 def _copy_grid(tmp_path: Path) -> Path:

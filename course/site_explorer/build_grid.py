@@ -30,6 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from course.experiments import LectureConfig, train_lecture_net
+from course.run_cache import blas_kernel
 from course.site_explorer.grid import (
     CURVES, DROPOUT_RATIOS, LAMBDAS, REGULARIZATIONS, SEEDS, STATIC, grid_points, train_settings, write_grid,
 )
@@ -132,6 +133,7 @@ def build(processes: int = 2, work: Path | None = None, out: Path = STATIC) -> t
               if k not in ("weight_decay_lambda", "regularization", "use_dropout", "dropout_ratio", "seed")}
     index = {
         "trained_with": "course.experiments.train_lecture_net(**settings, seed=seed), engine=True",
+        "blas": blas_kernel(),  # the workers inherit this environment, hence this kernel
         "lecture": config,
         "regularizations": list(REGULARIZATIONS),
         "lambdas": list(LAMBDAS),
