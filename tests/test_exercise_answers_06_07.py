@@ -83,39 +83,63 @@ def regression_problem():
     """Section 5's problem: 20 correlated features, 40 training samples, validation 200, test 1000."""
     rng = np.random.default_rng(0)
     n, p = 40, 20
-    cov = 0.3 * np.ones((p, p)) + 0.7 * np.eye(p)
-    X_all = rng.multivariate_normal(np.zeros(p), cov, size=n + 1200)
+    X_all = np.sqrt(0.7) * rng.standard_normal((n + 1200, p))
+    X_all += np.sqrt(0.3) * rng.standard_normal((n + 1200, 1))
     return X_all, n, p
 
 
-def validation_chosen_test_mse(X_all, t_all, n):
-    """Section 7's comparison: λ chosen on validation for each method, its test MSE."""
+def validation_chosen_test_mse(X_all, t_all, n, with_nonzero=False):
+    """Section 7's comparison: λ chosen on validation for each method, its test MSE (and its number of
+    non-zero weights)."""
     X, X_val, X_test = X_all[:n], X_all[n:n + 200], X_all[n + 200:]
     y_tr, y_va, y_te = t_all[:n], t_all[n:n + 200], t_all[n + 200:]
-    out = {}
+    out, nonzero = {}, {}
     for name, path, alphas in (("ridge", ridge_path, np.logspace(-2, 5, 40)),
                                ("lasso", lasso_path, np.logspace(-2, 1, 30))):
         coefs = path(X, y_tr, alphas)
         intercepts = y_tr.mean() - coefs @ X.mean(axis=0)
         k = np.argmin([np.mean((y_va - X_val @ c - b) ** 2) for c, b in zip(coefs, intercepts)])
         out[name] = np.mean((y_te - X_test @ coefs[k] - intercepts[k]) ** 2)
-    return out
+        nonzero[name] = int(np.count_nonzero(coefs[k]))
+    return (out, nonzero) if with_nonzero else out
+
+
+def test_06_section_7_the_sparse_truth_result_is_a_typical_draw():
+    # Section 7 shows one draw (data seed 0): lasso 14 weights, test MSE 6.44; ridge 20, 10.47 (ratio 0.62).
+    # Over data seeds 0–49: lasso has the lower test MSE on every draw, median ratio 0.81 (below 0.8 on 23);
+    # median 12 non-zero weights, at most 15 on 43 draws.
+    n, p = 40, 20
+    ratios, kept = [], []
+    for seed in range(50):
+        rng = np.random.default_rng(seed)
+        X_all = np.sqrt(0.7) * rng.standard_normal((n + 1200, p))
+        X_all += np.sqrt(0.3) * rng.standard_normal((n + 1200, 1))
+        w_true = np.zeros(p)
+        w_true[:5] = [4.0, -3.0, 2.0, -1.5, 1.0]
+        y_all = 5.0 + X_all @ w_true + 2.0 * rng.standard_normal(n + 1200)
+        mse, nonzero = validation_chosen_test_mse(X_all, y_all, n, with_nonzero=True)
+        ratios.append(mse["lasso"] / mse["ridge"])
+        kept.append(nonzero["lasso"])
+        if seed == 0:
+            assert nonzero["lasso"] == 14 and 0.6 < ratios[0] < 0.65, (nonzero, ratios[0])
+    assert max(ratios) < 1.0, "lasso predicts better on every draw of a sparse truth"
+    assert 0.75 < np.median(ratios) < 0.87 and 10 <= np.median(kept) <= 14, (np.median(ratios), np.median(kept))
 
 
 def test_06_ex4_ridge_wins_on_a_dense_truth_almost_always(regression_problem):
-    # dense-truth seeds 0–19 instead of 100: ridge has the lower test MSE 19 times; seed 13 is the exception
-    # (lasso 0.17 lower, test MSEs ≈ 8).  Median lead of ridge 1.2.  (Seeds 0–39: 39 of 40.  With the seed-1
-    # data of section 5 ridge wins all 40.)
+    # dense-truth seeds 0–199 instead of 100: ridge has the lower test MSE 198 times; seeds 86 and 110 are the
+    # exceptions (lasso lower by 0.33 and 0.02; test MSEs 9.57 vs 9.89, 7.93 vs 7.95).  Median lead of ridge 1.12.
+    # The features are built elementwise (a shared factor), so these numbers do not depend on the BLAS kernel.
     X_all, n, p = regression_problem
     lead = {}
-    for seed in range(20):
+    for seed in range(200):
         rng_dense = np.random.default_rng(seed)
         w_dense = rng_dense.choice([-1.0, 1.0], size=p)
         t_all = 5.0 + X_all @ w_dense + 2.0 * rng_dense.standard_normal(n + 1200)
         mse = validation_chosen_test_mse(X_all, t_all, n)
         lead[seed] = mse["lasso"] - mse["ridge"]
     losses = [s for s, d in lead.items() if d < 0]
-    assert len(losses) <= 2, f"ridge should win almost every seed: lost on {losses}"
+    assert len(losses) <= 4, f"ridge should win almost every seed: lost on {losses}"
     assert losses, "…but not every one: one draw's noise can tip the balance"
     assert np.median(list(lead.values())) > 0.5
 
@@ -168,19 +192,25 @@ def test_07_ex2_fewer_candidates_less_optimism(fast_grid):
     # selection_bias(correct[:3], n_splits=1000, rng=0) vs all rows, halves of 500 test digits:
     #   full map (14 rows): seed 0 −0.0000 vs +0.0082, seed 1 +0.0077 vs +0.0109, seed 2 +0.0032 vs +0.0098
     #   fast map (6 rows):  seed 0 −0.0000 vs +0.0052, seed 1 +0.0077 vs +0.0094
+    #   (with OpenBLAS's Haswell kernel the fast map differs: seed 0 −0.0003 vs +0.0046, seed 1 +0.0088 vs +0.0096;
+    #   on 100 digits +0.0184 vs +0.0255 and +0.0223 vs +0.0248)
     # choosing on 100 digits (correct[:, :200]): full map +0.0189 vs +0.0334 (seed 0), +0.0223 vs +0.0288 (seed 1),
     #   +0.0223 vs +0.0318 (seed 2); fast map +0.0189 vs +0.0263 (seed 0), +0.0223 vs +0.0264 (seed 1).
     def optimism(rows):
         return selection_bias(rows, n_splits=1000, rng=0).mean_optimism
 
+    leads = []
     for seed in fast_grid.seeds:
         correct = fast_grid.correct("test", seed=seed)
         assert len(correct) == 6
         few, many = optimism(correct[:3]), optimism(correct)
         few_small, many_small = optimism(correct[:3, :200]), optimism(correct[:, :200])
-        assert few < many - 0.001, f"seed {seed}: fewer candidates, less optimism: {few:+.4f} vs {many:+.4f}"
+        assert few < many, f"seed {seed}: fewer candidates, less optimism: {few:+.4f} vs {many:+.4f}"
+        leads.append(many - few)
         assert many_small > 1.3 * many, f"seed {seed}: a smaller set to choose on: more optimism"
         assert many_small - few_small > many - few, f"seed {seed}: and it grows faster with the number of candidates"
+    assert np.mean(leads) > 0.002, f"on average clearly less: {leads}"
+    assert min(leads) < 0.002, f"but on one seed's map only slightly, as the answer says: {leads}"
 
 
 def test_07_map_reading_the_combination_over_five_seeds(key_cells, digits):
