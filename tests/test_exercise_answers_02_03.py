@@ -102,9 +102,10 @@ def test_02_ex2_the_lectures_rule_picks_0_03_on_the_mean_and_0_1_on_seed_0_alone
     collapsed = [l2_grid[lam].final("gap")["mean"] for lam in (0.2, 0.3, 1.0)]
     assert max(collapsed) < min(r.final("gap")["mean"] for lam, r in l2_grid.items() if lam < 0.2) - 0.1, \
         "the collapsed runs have the smallest gaps of all"
-    # "λ = 0.03 narrows the gap only by a hair (by less than 0.02 on each seed)": 0.002, 0.003, 0.014
+    # "λ = 0.03 changes the gap only by a hair (by less than 0.02 on each seed)": 0.002, 0.003, 0.014
+    # (OpenBLAS's Haswell kernel: −0.001, 0.003, 0.017; on average it narrows the gap, on a seed it may widen it)
     hair = l2_grid[0.0].final_values("gap") - l2_grid[0.03].final_values("gap")
-    assert np.all((0 <= hair) & (hair < 0.02)), hair
+    assert np.all(np.abs(hair) < 0.02) and hair.mean() > 0, hair
     seed0_pick, _ = rule(lambda r: r[0].final())
     assert seed0_pick == 0.1, "one seed's luck picks λ = 0.1"
 
