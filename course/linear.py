@@ -189,6 +189,11 @@ def _lasso_cd(
         # minimum-norm least-squares answer for alpha = 0).
         return np.zeros_like(w)
     lam = n * alpha  # penalty of the equivalent objective ½||r||² + lam·||w||₁
+    if alpha > 0.0 and alpha >= float(np.max(np.abs(Xc.T @ yc))) / n:
+        # w = 0 meets the optimality condition |x_jᵀy| <= n·alpha for every j.  Tested in the docstring's own
+        # arithmetic, so alpha = λ_max computed that way gives exact zeros: the sweeps sum x_jᵀr in another
+        # order (another BLAS routine), could find ρ an ulp above lam and chase a weight of 1e-17 for ever.
+        return np.zeros_like(w)
     col_sq = np.einsum("ij,ij->j", Xc, Xc)
     w[col_sq == 0.0] = 0.0  # a zero column cannot lower the error; 0 is its minimum-norm weight
     r = yc - Xc @ w
