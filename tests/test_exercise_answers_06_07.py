@@ -189,28 +189,29 @@ def test_07_ex1_l1_cliff_between_001_and_003(digits):
 
 
 def test_07_ex2_fewer_candidates_less_optimism(fast_grid):
-    # selection_bias(correct[:3], n_splits=1000, rng=0) vs all rows, halves of 500 test digits:
-    #   full map (14 rows): seed 0 −0.0000 vs +0.0082, seed 1 +0.0077 vs +0.0109, seed 2 +0.0032 vs +0.0098
-    #   fast map (6 rows):  seed 0 −0.0000 vs +0.0052, seed 1 +0.0077 vs +0.0094
-    #   (with OpenBLAS's Haswell kernel the fast map differs: seed 0 −0.0003 vs +0.0046, seed 1 +0.0088 vs +0.0096;
-    #   on 100 digits +0.0184 vs +0.0255 and +0.0223 vs +0.0248)
-    # choosing on 100 digits (correct[:, :200]): full map +0.0189 vs +0.0334 (seed 0), +0.0223 vs +0.0288 (seed 1),
-    #   +0.0223 vs +0.0318 (seed 2); fast map +0.0189 vs +0.0263 (seed 0), +0.0223 vs +0.0264 (seed 1).
+    # selection_bias(correct[:3], n_splits=1000, rng=0) vs all rows, halves of 500 test digits, few vs many
+    # (the runs, hence these numbers, depend on the BLAS kernel; three OpenBLAS kernels tried):
+    #   full map (14 rows, SkylakeX): seed 0 −0.0000 vs +0.0082, seed 1 +0.0077 vs +0.0109, seed 2 +0.0032 vs +0.0098
+    #   fast map (6 rows): seed 0 −0.0000 vs +0.0052 (SkylakeX, Sandybridge), −0.0003 vs +0.0046 (Haswell);
+    #                      seed 1 +0.0077 vs +0.0094 (SkylakeX), +0.0088 vs +0.0096 (Haswell), +0.0097 vs +0.0084
+    #                      (Sandybridge: swapped, as the answer warns)
+    # choosing on 100 digits (correct[:, :200]), fast map: seed 0 +0.0189 vs +0.0263 / +0.0184 vs +0.0255 /
+    #   +0.0189 vs +0.0274, seed 1 +0.0223 vs +0.0264 / +0.0223 vs +0.0248 / +0.0199 vs +0.0230 (same kernels).
     def optimism(rows):
         return selection_bias(rows, n_splits=1000, rng=0).mean_optimism
 
-    leads = []
+    leads, small_leads = [], []
     for seed in fast_grid.seeds:
         correct = fast_grid.correct("test", seed=seed)
         assert len(correct) == 6
         few, many = optimism(correct[:3]), optimism(correct)
         few_small, many_small = optimism(correct[:3, :200]), optimism(correct[:, :200])
-        assert few < many, f"seed {seed}: fewer candidates, less optimism: {few:+.4f} vs {many:+.4f}"
         leads.append(many - few)
+        small_leads.append(many_small - few_small)
         assert many_small > 1.3 * many, f"seed {seed}: a smaller set to choose on: more optimism"
-        assert many_small - few_small > many - few, f"seed {seed}: and it grows faster with the number of candidates"
-    assert np.mean(leads) > 0.002, f"on average clearly less: {leads}"
-    assert min(leads) < 0.002, f"but on one seed's map only slightly, as the answer says: {leads}"
+        assert many_small > few_small, f"seed {seed}: on 100 digits more candidates give more optimism on every map"
+    assert np.mean(leads) > 0.001 and max(leads) > 0.004, f"fewer candidates: less optimism on average: {leads}"
+    assert np.mean(small_leads) > np.mean(leads), f"it grows faster on a smaller set: {small_leads} vs {leads}"
 
 
 def test_07_map_reading_the_combination_over_five_seeds(key_cells, digits):
