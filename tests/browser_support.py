@@ -127,12 +127,17 @@ class Server:
     def log_tail(self, chars: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-chars:]
 
+    def shutdown_kernels(self) -> None:
+        """Delete every session and kernel (JupyterLab's API), e.g. between two notebooks' tests, so an
+        explorer's look-ahead training stops with its test instead of taking CPU from the next ones."""
+        for session in self.api("sessions") or []:  # type: ignore[union-attr]
+            self.api(f"sessions/{session['id']}", method="DELETE")
+        for kernel in self.api("kernels") or []:  # type: ignore[union-attr]
+            self.api(f"kernels/{kernel['id']}", method="DELETE")
+
     def stop(self) -> None:
         try:
-            for session in self.api("sessions") or []:  # type: ignore[union-attr]
-                self.api(f"sessions/{session['id']}", method="DELETE")
-            for kernel in self.api("kernels") or []:  # type: ignore[union-attr]
-                self.api(f"kernels/{kernel['id']}", method="DELETE")
+            self.shutdown_kernels()
         except Exception:
             pass  # Voilà has no sessions API; the process group below takes its kernels with it
         if self.process.poll() is None:

@@ -134,6 +134,13 @@ def lab(browser):
         yield server
 
 
+@pytest.fixture(autouse=True)
+def _kernels_end_with_their_test(request):
+    yield
+    if "lab" in request.fixturenames:
+        request.getfixturevalue("lab").shutdown_kernels()
+
+
 @pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
 def test_explorer_notebook_in_jupyterlab(lab, browser, name):
     ARTIFACTS.mkdir(exist_ok=True)

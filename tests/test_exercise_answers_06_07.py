@@ -127,19 +127,19 @@ def test_06_section_7_the_sparse_truth_result_is_a_typical_draw():
 
 
 def test_06_ex4_ridge_wins_on_a_dense_truth_almost_always(regression_problem):
-    # dense-truth seeds 0–199 instead of 100: ridge has the lower test MSE 198 times; seeds 86 and 110 are the
-    # exceptions (lasso lower by 0.33 and 0.02; test MSEs 9.57 vs 9.89, 7.93 vs 7.95).  Median lead of ridge 1.12.
+    # dense-truth seeds 0–99 instead of 100: ridge has the lower test MSE 99 times; seed 86 is the exception
+    # (lasso lower by 0.33; test MSEs 9.57 vs 9.89).  (Seeds 0–199: 198 of 200, seed 110 by 0.02.)
     # The features are built elementwise (a shared factor), so these numbers do not depend on the BLAS kernel.
     X_all, n, p = regression_problem
     lead = {}
-    for seed in range(200):
+    for seed in range(100):
         rng_dense = np.random.default_rng(seed)
         w_dense = rng_dense.choice([-1.0, 1.0], size=p)
         t_all = 5.0 + X_all @ w_dense + 2.0 * rng_dense.standard_normal(n + 1200)
         mse = validation_chosen_test_mse(X_all, t_all, n)
         lead[seed] = mse["lasso"] - mse["ridge"]
     losses = [s for s, d in lead.items() if d < 0]
-    assert len(losses) <= 4, f"ridge should win almost every seed: lost on {losses}"
+    assert len(losses) <= 2, f"ridge should win almost every seed: lost on {losses}"
     assert losses, "…but not every one: one draw's noise can tip the balance"
     assert np.median(list(lead.values())) > 0.5
 

@@ -59,8 +59,8 @@ def test_exercise_1_ratio_02_ends_at_chance_with_the_leftover_02(data):
 
 def test_section_3_the_zigzag_needs_lr_01_and_a_penalty(data):
     """Section 3's verdicts at the lecture's full length (the notebook asserts them fully only without
-    ``COURSE_FAST``): the shipped L1 cell zigzags far more than the baseline, a penalty at lr 0.1 zigzags,
-    and every other combination of penalty and learning rate gives a smooth curve.
+    ``COURSE_FAST``): the shipped L1 cell zigzags far more than the baseline, L2 at lr 0.1 zigzags too,
+    and lr 0.1 without a penalty gives a smooth curve, as does the baseline at lr 0.01.
 
     Measured zigzags (seeds 0-2, scored every 10 iterations like the notebook): baseline 0.000 on each;
     L1 cell 0.11-0.15 (the range over both OpenBLAS kernels tried, SkylakeX and Haswell).
@@ -72,7 +72,6 @@ def test_section_3_the_zigzag_needs_lr_01_and_a_penalty(data):
     base = zig(**LECTURE_CELLS["no_regularization"])
     l1_cell = zig(**LECTURE_CELLS["l1"])
     assert np.all(l1_cell > 3 * base + 0.02), (l1_cell, base)
-    assert np.all(zig(**dict(LECTURE_CELLS["l2"], learning_rate=0.1)) > 0.03)
-    smooth = [base, zig(**dict(LECTURE_CELLS["l1"], learning_rate=0.01)), zig(**LECTURE_CELLS["l2"]),
-              zig(**dict(LECTURE_CELLS["l1"], regularization="none", weight_decay_lambda=0.0))]
-    assert all(np.all(z < 0.02) for z in smooth), smooth
+    assert np.all(zig(**dict(LECTURE_CELLS["l2"], learning_rate=0.1)) > 0.03), "L2 at lr 0.1 zigzags too"
+    no_penalty_fast = zig(**dict(LECTURE_CELLS["l1"], regularization="none", weight_decay_lambda=0.0))
+    assert np.all(base < 0.02) and np.all(no_penalty_fast < 0.02), ("lr 0.1 alone is smooth", base, no_penalty_fast)
