@@ -128,21 +128,21 @@ def blas_kernel() -> str:
     SkylakeX's, say), and over 200 epochs of SGD such bits grow into different
     curves, so a run's numbers belong to the kernel that produced them.
     """
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:  # pragma: no cover
-        return "unknown"
-    found = [f"{lib.get('internal_api')} {lib.get('version')} {lib.get('architecture')}"
-             for lib in threadpool_info() if lib.get("user_api") == "blas"]
+    found = [f"{lib.get('internal_api')} {lib.get('version')} {lib.get('architecture')}" for lib in _blas_libraries()]
     return "; ".join(found) or "unknown"
 
 
-def _blas_threads() -> list[int]:
+def _blas_libraries() -> list[dict[str, Any]]:
+    """threadpoolctl's description of each loaded BLAS (none without threadpoolctl)."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:  # pragma: no cover
         return []
-    return [lib["num_threads"] for lib in threadpool_info() if lib.get("user_api") == "blas"]
+    return [lib for lib in threadpool_info() if lib.get("user_api") == "blas"]
+
+
+def _blas_threads() -> list[int]:
+    return [lib["num_threads"] for lib in _blas_libraries()]
 
 
 def key_for(config: Any, *, data: tuple, engine: bool, extra: dict[str, Any] | None = None) -> str | None:

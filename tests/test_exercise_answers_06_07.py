@@ -78,14 +78,17 @@ def test_06_ex2_equal_weights_shrink_the_corner_range():
     assert 5 <= on_corner.sum() <= 13 and sweep_r[on_corner].max() <= r_b
 
 
+def correlated_features(rng, n=40, p=20):
+    """Section 5's features, drawn as the notebook draws them: n training + 1200 rows, every pair correlated 0.3."""
+    X_all = np.sqrt(0.7) * rng.standard_normal((n + 1200, p))
+    X_all += np.sqrt(0.3) * rng.standard_normal((n + 1200, 1))
+    return X_all
+
+
 @pytest.fixture(scope="module")
 def regression_problem():
     """Section 5's problem: 20 correlated features, 40 training samples, validation 200, test 1000."""
-    rng = np.random.default_rng(0)
-    n, p = 40, 20
-    X_all = np.sqrt(0.7) * rng.standard_normal((n + 1200, p))
-    X_all += np.sqrt(0.3) * rng.standard_normal((n + 1200, 1))
-    return X_all, n, p
+    return correlated_features(np.random.default_rng(0)), 40, 20
 
 
 def validation_chosen_test_mse(X_all, t_all, n, with_nonzero=False):
@@ -112,8 +115,7 @@ def test_06_section_7_the_sparse_truth_result_is_a_typical_draw():
     ratios, kept = [], []
     for seed in range(50):
         rng = np.random.default_rng(seed)
-        X_all = np.sqrt(0.7) * rng.standard_normal((n + 1200, p))
-        X_all += np.sqrt(0.3) * rng.standard_normal((n + 1200, 1))
+        X_all = correlated_features(rng, n, p)
         w_true = np.zeros(p)
         w_true[:5] = [4.0, -3.0, 2.0, -1.5, 1.0]
         y_all = 5.0 + X_all @ w_true + 2.0 * rng.standard_normal(n + 1200)
